@@ -1,0 +1,47 @@
+/**
+ * Typed errors. Each carries a one-line message naming the bad value and what was expected;
+ * errors that can find several problems at once list all of them in `problems`.
+ */
+
+/** Base class of every error this library throws on purpose (user mistakes, bad files). */
+export class EfficientNetError extends Error {
+  override name = 'EfficientNetError';
+}
+
+/** A model name, option or scaling parameter that is not allowed. */
+export class ConfigError extends EfficientNetError {
+  override name = 'ConfigError';
+}
+
+/** A checkpoint that does not fit the model: every missing, unexpected and wrong-shaped key at once. */
+export class WeightLoadError extends EfficientNetError {
+  override name = 'WeightLoadError';
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [],
+  ) {
+    super(problems.length > 0 ? `${message}: ${problems.join('; ')}` : message);
+  }
+}
+
+/** A file whose bytes are not what its format promises (bad magic, lying header, truncation). */
+export class FileFormatError extends EfficientNetError {
+  override name = 'FileFormatError';
+}
+
+/** An input tensor whose rank, channels, size or dtype the model cannot take. */
+export class InputShapeError extends EfficientNetError {
+  override name = 'InputShapeError';
+}
+
+/** A failure inside the compute engine, reported with the shapes and dtypes that were fed. */
+export class RuntimeError extends EfficientNetError {
+  override name = 'RuntimeError';
+}
+
+/** Formats a list of allowed values for error messages: `'a', 'b' or 'c'`. */
+export function oneOf(values: readonly (string | number)[]): string {
+  const quoted = values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}

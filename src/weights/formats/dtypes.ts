@@ -1,0 +1,73 @@
+/** Conversions from the narrow and wide float formats checkpoints use to float32. */
+
+const scratch = new DataView(new ArrayBuffer(4));
+
+/** IEEE 754 half precision (bits in a uint16) to a number. */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24; // subnormal
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** bfloat16 (the top 16 bits of a float32) to a number. */
+export function bfloat16ToFloat(bits: number): number {
+  scratch.setUint32(0, bits << 16);
+  return scratch.getFloat32(0);
+}
+
+export type SourceDType = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+
+export const DTYPE_BYTES: Record<SourceDType, number> = {
+  float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
+};
+
+/** True for the float formats that become float32 tensors. */
+export function isFloatDType(dtype: SourceDType): boolean {
+  return dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16' || dtype === 'float64';
+}
+
+/**
+ * Reads `count` little-endian elements of `dtype` starting at byte `offset`, element i taken from
+ * position `index(i)` (contiguous when omitted), into float32.
+ */
+export function readFloats(bytes: Uint8Array, offset: number, dtype: SourceDType, count: number, index?: (i: number) => number): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(count);
+  const size = DTYPE_BYTES[dtype];
+  if (dtype === 'float32' && !index && (bytes.byteOffset + offset) % 4 === 0) {
+    out.set(new Float32Array(bytes.buffer, bytes.byteOffset + offset, count));
+    return out;
+  }
+  const at = (i: number) => offset + (index ? index(i) : i) * size;
+  switch (dtype) {
+    case 'float32': for (let i = 0; i < count; i++) out[i] = view.getFloat32(at(i), true); break;
+    case 'float64': for (let i = 0; i < count; i++) out[i] = view.getFloat64(at(i), true); break;
+    case 'float16': for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(at(i), true)); break;
+    case 'bfloat16': for (let i = 0; i < count; i++) out[i] = bfloat16ToFloat(view.getUint16(at(i), true)); break;
+    default: throw new TypeError(`${dtype} is not a float dtype`);
+  }
+  return out;
+}
+
+/** Reads integer elements (any integer dtype or bool) into int64. */
+export function readInts(bytes: Uint8Array, offset: number, dtype: SourceDType, count: number, index?: (i: number) => number): BigInt64Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new BigInt64Array(count);
+  const size = DTYPE_BYTES[dtype];
+  const at = (i: number) => offset + (index ? index(i) : i) * size;
+  for (let i = 0; i < count; i++) {
+    const p = at(i);
+    switch (dtype) {
+      case 'int64': out[i] = view.getBigInt64(p, true); break;
+      case 'int32': out[i] = BigInt(view.getInt32(p, true)); break;
+      case 'int16': out[i] = BigInt(view.getInt16(p, true)); break;
+      case 'int8': out[i] = BigInt(view.getInt8(p)); break;
+      case 'uint8': case 'bool': out[i] = BigInt(view.getUint8(p)); break;
+      default: throw new TypeError(`${dtype} is not an integer dtype`);
+    }
+  }
+  return out;
+}
