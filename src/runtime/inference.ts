@@ -1,0 +1,123 @@
+/**
+ * The inference graph: the network as ONNX operators with batch norm folded into the
+ * convolutions, dynamic batch and spatial size, and a choice of outputs.
+ */
+import type { ConvBn, ConvLayer, MBConvBlock, NetworkSpec } from '../arch/network.js';
+import { WeightLoadError } from '../errors.js';
+import type { StateDict } from '../weights/tensor.js';
+import { GraphBuilder, type ModelOptions } from './onnx/graph.js';
+
+/** What the graph returns: logits [N, K], pooled features [N, C], the final map [N, C, h, w], or every endpoint. */
+export type InferenceOutput = 'logits' | 'pooled' | 'features' | 'endpoints';
+
+export interface InferenceGraph {
+  readonly model: Uint8Array;
+  readonly inputName: string;
+  readonly outputNames: readonly string[];
+}
+
+export interface InferenceGraphOptions extends ModelOptions {
+  /** Fixed batch size; symbolic (`batch`) by default. */
+  readonly batchSize?: number;
+}
+
+/**
+ * Builds the inference graph from a network and its weights (reference key names).
+ *
+ * @example
+ * const { model } = buildInferenceGraph(net, weights, 'logits');
+ */
+export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output: InferenceOutput, options: InferenceGraphOptions = {}): InferenceGraph {
+  if (output === 'logits' && !net.fc) throw new WeightLoadError(`${net.config.name} was built with includeTop: false and has no classifier; ask for 'pooled' features instead`);
+  const g = new GraphBuilder(net.config.name);
+  const emit = new Emitter(g, weights);
+  const input = g.input('input', 'float32', [options.batchSize ?? 'batch', net.config.inChannels, 'height', 'width']); // [N, C, H, W]
+
+  let x = emit.swish(emit.convBn(input, net.stem));
+  const endpointAfter = new Map(net.endpoints.map((e) => [e.blockIndex, e.name]));
+  const outputs: string[] = [];
+  for (const block of net.blocks) {
+    x = emit.block(x, block);
+    const endpoint = endpointAfter.get(block.index);
+    if (output === 'endpoints' && endpoint) outputs.push(g.output(x, endpoint));
+  }
+  const features = emit.swish(emit.convBn(x, net.head)); // [N, C_head, h, w]
+  if (output === 'endpoints') outputs.push(g.output(features, endpointAfter.get(-1)!));
+  if (output === 'features') outputs.push(g.output(features, 'features'));
+  if (output === 'pooled' || output === 'logits') {
+    const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [features])], { axis: { int: 1 } }); // [N, C_head]
+    if (output === 'pooled') outputs.push(g.output(pooled, 'pooled'));
+    else {
+      const fc = net.fc!;
+      const logits = g.node('Gemm', [pooled, emit.param(`${fc.name}.weight`), emit.param(`${fc.name}.bias`)], { transB: { int: 1 } }); // [N, K]
+      outputs.push(g.output(logits, 'logits'));
+    }
+  }
+  return { model: g.toModel({ ...options, docString: options.docString ?? `${net.config.name} inference (${output})` }), inputName: input, outputNames: outputs };
+}
+
+/** Emits layers into a graph, reading weights by their reference names. */
+class Emitter {
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly weights: StateDict,
+  ) {}
+
+  param(key: string): string {
+    const tensor = this.weights.get(key);
+    if (!tensor || tensor.dtype !== 'float32') throw new WeightLoadError(`Weights have no float tensor '${key}'`);
+    return this.g.floats(key, tensor.shape, tensor.data);
+  }
+
+  swish(x: string): string {
+    return this.g.node('Mul', [x, this.g.node('Sigmoid', [x])]);
+  }
+
+  conv(x: string, layer: ConvLayer, weight: string, bias?: string): string {
+    return this.g.node('Conv', bias ? [x, weight, bias] : [x, weight], {
+      kernel_shape: { ints: [layer.kernel, layer.kernel] },
+      strides: { ints: [layer.stride, layer.stride] },
+      pads: { ints: layer.pads },
+      group: { int: layer.groups },
+    }, layer.name);
+  }
+
+  /** Convolution with its batch norm folded in: w' = w·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε). */
+  convBn(x: string, { conv, bn }: ConvBn): string {
+    const weight = this.tensor(`${conv.name}.weight`);
+    const [gamma, beta, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map((r) => this.tensor(`${bn.name}.${r}`));
+    const perChannel = weight.length / conv.outChannels;
+    const folded = new Float32Array(weight.length);
+    const bias = new Float32Array(conv.outChannels);
+    for (let c = 0; c < conv.outChannels; c++) {
+      const scale = gamma[c] / Math.sqrt(variance[c] + bn.eps);
+      bias[c] = beta[c] - mean[c] * scale;
+      for (let i = c * perChannel; i < (c + 1) * perChannel; i++) folded[i] = weight[i] * scale;
+    }
+    const w = this.g.floats(`${conv.name}.weight`, [conv.outChannels, conv.inChannels / conv.groups, conv.kernel, conv.kernel], folded);
+    const b = this.g.floats(`${conv.name}.bias`, [conv.outChannels], bias);
+    return this.conv(x, conv, w, b);
+  }
+
+  block(input: string, block: MBConvBlock): string {
+    let x = input; // [N, C_in, H, W]
+    if (block.expand) x = this.swish(this.convBn(x, block.expand)); // [N, C_in·e, H, W]
+    x = this.swish(this.convBn(x, block.depthwise)); // [N, C_in·e, H/s, W/s]
+    if (block.se) {
+      const { reduce, expand } = block.se;
+      let s = this.g.node('GlobalAveragePool', [x]); // [N, C_in·e, 1, 1]
+      s = this.swish(this.conv(s, reduce, this.param(`${reduce.name}.weight`), this.param(`${reduce.name}.bias`))); // [N, C_se, 1, 1]
+      s = this.g.node('Sigmoid', [this.conv(s, expand, this.param(`${expand.name}.weight`), this.param(`${expand.name}.bias`))]);
+      x = this.g.node('Mul', [x, s]);
+    }
+    x = this.convBn(x, block.project); // [N, C_out, H/s, W/s]
+    // Drop connect is the identity at inference.
+    return block.residual ? this.g.node('Add', [x, input], {}, `${block.name}.out`) : x;
+  }
+
+  private tensor(key: string): Float32Array {
+    const tensor = this.weights.get(key);
+    if (!tensor || tensor.dtype !== 'float32') throw new WeightLoadError(`Weights have no float tensor '${key}'`);
+    return tensor.data;
+  }
+}

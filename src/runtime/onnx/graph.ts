@@ -1,0 +1,190 @@
+/**
+ * An in-memory ONNX graph under construction: values are named strings, nodes are appended in
+ * execution order, constants become initializers. Pure: serialises to ModelProto bytes, runs
+ * nothing (the session module does that).
+ */
+import { AttributeType, ELEM_TYPE_CODES, type ElemType, ModelProto } from './schema.js';
+
+/** An attribute value with its ONNX type made explicit (ONNX distinguishes 1 from 1.0). */
+export type Attribute =
+  | { readonly int: number }
+  | { readonly float: number }
+  | { readonly ints: readonly number[] }
+  | { readonly floats: readonly number[] }
+  | { readonly string: string };
+
+/** A dimension: a fixed size or a symbolic name (`'batch'`). */
+export type Dim = number | string;
+
+export interface ConstantData {
+  readonly type: ElemType;
+  readonly dims: readonly number[];
+  readonly data: Float32Array | BigInt64Array | Int32Array | Uint8Array;
+}
+
+interface NodeRecord {
+  readonly opType: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributes: Readonly<Record<string, Attribute>>;
+  readonly name: string;
+  readonly domain: string;
+}
+
+interface ValueInfo {
+  readonly name: string;
+  readonly type: ElemType;
+  readonly dims?: readonly Dim[];
+}
+
+export interface ModelOptions {
+  /** Default opset: 17 (BatchNormalization with training_mode needs ≥ 15). */
+  readonly opset?: number;
+  readonly producerName?: string;
+  readonly docString?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_OPSET = 17;
+
+/**
+ * Builds one ONNX graph.
+ *
+ * @example
+ * const g = new GraphBuilder('tiny');
+ * const x = g.input('x', 'float32', ['batch', 4]);
+ * g.output(g.node('Relu', [x]));
+ * const bytes = g.toModel();
+ */
+export class GraphBuilder {
+  private readonly nodes: NodeRecord[] = [];
+  private readonly inputs: ValueInfo[] = [];
+  private readonly outputs: ValueInfo[] = [];
+  private readonly initializers = new Map<string, ConstantData>();
+  private readonly usedNames = new Set<string>();
+  private counter = 0;
+
+  constructor(readonly name: string) {}
+
+  /** A fresh value name starting with `prefix`. */
+  fresh(prefix: string): string {
+    let candidate = prefix;
+    while (this.usedNames.has(candidate)) candidate = `${prefix}__${this.counter++}`;
+    this.usedNames.add(candidate);
+    return candidate;
+  }
+
+  /** Declares a graph input. */
+  input(name: string, type: ElemType, dims: readonly Dim[]): string {
+    if (this.usedNames.has(name)) throw new Error(`graph ${this.name}: value '${name}' is defined twice`);
+    this.usedNames.add(name);
+    this.inputs.push({ name, type, dims });
+    return name;
+  }
+
+  /** Marks a value as a graph output, renaming it with an Identity when `as` differs. */
+  output(value: string, as: string = value, type: ElemType = 'float32', dims?: readonly Dim[]): string {
+    let name = value;
+    if (as !== value) {
+      if (this.usedNames.has(as)) throw new Error(`graph ${this.name}: output name '${as}' is already used`);
+      this.usedNames.add(as);
+      this.nodes.push({ opType: 'Identity', inputs: [value], outputs: [as], attributes: {}, name: `${as}/identity`, domain: '' });
+      name = as;
+    }
+    this.outputs.push({ name, type, dims });
+    return name;
+  }
+
+  /** A named constant tensor (initializer). */
+  constant(prefix: string, data: ConstantData): string {
+    const name = this.fresh(prefix);
+    this.initializers.set(name, data);
+    return name;
+  }
+
+  /** A float32 constant. */
+  floats(prefix: string, dims: readonly number[], values: Float32Array | readonly number[]): string {
+    return this.constant(prefix, { type: 'float32', dims, data: values instanceof Float32Array ? values : Float32Array.from(values) });
+  }
+
+  /** An int64 constant (shapes, axes). */
+  int64s(prefix: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.constant(prefix, { type: 'int64', dims, data: BigInt64Array.from(values.map(BigInt)) });
+  }
+
+  /** Appends a node with one output and returns the output's name. */
+  node(opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, outputName?: string): string {
+    return this.nodeMulti(opType, inputs, 1, attributes, outputName ? [outputName] : undefined)[0];
+  }
+
+  /** Appends a node with several outputs (use '' in `inputs` for an omitted optional input). */
+  nodeMulti(opType: string, inputs: readonly string[], outputCount: number, attributes: Record<string, Attribute> = {}, outputNames?: readonly string[], domain = ''): string[] {
+    const base = outputNames?.[0] ?? opType.toLowerCase();
+    const outputs = Array.from({ length: outputCount }, (_, i) => this.fresh(outputNames?.[i] ?? `${base}_${i}`));
+    this.nodes.push({ opType, inputs, outputs, attributes, name: `${opType}_${this.nodes.length}`, domain });
+    return outputs;
+  }
+
+  /** Number of nodes so far (for tests and reports). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /** Count of nodes per operator type. */
+  operatorCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const n of this.nodes) counts.set(n.opType, (counts.get(n.opType) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Serialises the graph as ONNX ModelProto bytes. */
+  toModel(options: ModelOptions = {}): Uint8Array {
+    const opset = options.opset ?? DEFAULT_OPSET;
+    const valueInfo = (v: ValueInfo) => ({
+      name: v.name,
+      type: {
+        tensorType: {
+          elemType: ELEM_TYPE_CODES[v.type],
+          ...(v.dims ? { shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } : {}),
+        },
+      },
+    });
+    const initializer = [...this.initializers].map(([name, c]) => ({
+      name,
+      dims: c.dims,
+      dataType: ELEM_TYPE_CODES[c.type],
+      rawData: new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength),
+    }));
+    const message = ModelProto.create({
+      // IR 8 goes with opsets up to 18.
+      irVersion: opset <= 18 ? 8 : 9,
+      producerName: options.producerName ?? 'efficientnet-ts',
+      docString: options.docString ?? '',
+      opsetImport: [{ domain: '', version: opset }],
+      metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+      graph: {
+        name: this.name,
+        node: this.nodes.map((n) => ({
+          input: n.inputs,
+          output: n.outputs,
+          name: n.name,
+          opType: n.opType,
+          domain: n.domain,
+          attribute: Object.entries(n.attributes).map(([name, a]) => encodeAttribute(name, a)),
+        })),
+        initializer,
+        input: this.inputs.map(valueInfo),
+        output: this.outputs.map(valueInfo),
+      },
+    });
+    return ModelProto.encode(message).finish();
+  }
+}
+
+function encodeAttribute(name: string, a: Attribute): Record<string, unknown> {
+  if ('int' in a) return { name, type: AttributeType.INT, i: a.int };
+  if ('float' in a) return { name, type: AttributeType.FLOAT, f: a.float };
+  if ('ints' in a) return { name, type: AttributeType.INTS, ints: a.ints };
+  if ('floats' in a) return { name, type: AttributeType.FLOATS, floats: a.floats };
+  return { name, type: AttributeType.STRING, s: new TextEncoder().encode(a.string) };
+}

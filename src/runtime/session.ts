@@ -1,0 +1,104 @@
+/**
+ * The only module that imports onnxruntime. Wraps an inference session: validates feeds by
+ * name, shape rank and dtype before running, and reports shapes and dtypes when a run fails.
+ */
+import * as ort from 'onnxruntime-node';
+import { InputShapeError, RuntimeError, oneOf } from '../errors.js';
+
+/** Plain tensor data crossing the runtime boundary. */
+export type TensorValue =
+  | { readonly type: 'float32'; readonly dims: readonly number[]; readonly data: Float32Array }
+  | { readonly type: 'int64'; readonly dims: readonly number[]; readonly data: BigInt64Array }
+  | { readonly type: 'int32'; readonly dims: readonly number[]; readonly data: Int32Array };
+
+export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all';
+
+export interface RuntimeOptions {
+  /** Threads inside one operator. Default: onnxruntime's choice (the physical cores). */
+  intraOpThreads?: number;
+  /** Execution providers in order of preference, e.g. ['webgpu', 'cpu']. Default ['cpu']. */
+  executionProviders?: readonly string[];
+  /** Graph optimisation level. Default 'all'. */
+  graphOptimization?: GraphOptimization;
+  /** Keep onnxruntime's CPU memory arena (faster; the default). */
+  memoryArena?: boolean;
+  /** Write onnxruntime's per-operator profile with this file prefix. */
+  profileFilePrefix?: string;
+}
+
+export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt'] as const;
+
+/**
+ * A compiled ONNX model ready to run.
+ *
+ * @example
+ * const session = await Session.create(modelBytes, { intraOpThreads: 2 });
+ * const { logits } = await session.run({ input: { type: 'float32', dims: [1, 3, 224, 224], data } });
+ */
+export class Session {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+  ) {}
+
+  static async create(model: Uint8Array, options: RuntimeOptions = {}): Promise<Session> {
+    const providers = options.executionProviders ?? ['cpu'];
+    const unknown = providers.filter((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
+    if (unknown.length > 0) throw new RuntimeError(`Unknown execution provider ${oneOf(unknown)}. Should be one of: ${oneOf(EXECUTION_PROVIDERS)}`);
+    if (options.intraOpThreads !== undefined && !(Number.isInteger(options.intraOpThreads) && options.intraOpThreads >= 0)) {
+      throw new RuntimeError(`intraOpThreads ${options.intraOpThreads} should be a non-negative integer (0 lets onnxruntime choose)`);
+    }
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: [...providers],
+      graphOptimizationLevel: options.graphOptimization ?? 'all',
+      executionMode: 'sequential',
+      enableCpuMemArena: options.memoryArena ?? true,
+      ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+      ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
+    };
+    try {
+      const session = await ort.InferenceSession.create(model, sessionOptions);
+      return new Session(session, session.inputNames, session.outputNames);
+    } catch (error) {
+      throw new RuntimeError(`onnxruntime could not load the graph with providers ${providers.join(', ')}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Runs the graph; every missing feed is named at once, and failures report what was fed. */
+  async run(feeds: Record<string, TensorValue>, fetches: readonly string[] = this.outputNames): Promise<Record<string, TensorValue>> {
+    const missing = this.inputNames.filter((n) => !(n in feeds));
+    const unexpected = Object.keys(feeds).filter((n) => !this.inputNames.includes(n));
+    if (missing.length > 0 || unexpected.length > 0) {
+      const parts = [];
+      if (missing.length > 0) parts.push(`missing inputs ${oneOf(missing)}`);
+      if (unexpected.length > 0) parts.push(`unexpected inputs ${oneOf(unexpected)}`);
+      throw new InputShapeError(`Cannot run the graph: ${parts.join('; ')}. Expected inputs: ${oneOf(this.inputNames)}`);
+    }
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, value] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(value.type, value.data, value.dims);
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      results = await this.session.run(ortFeeds, [...fetches]);
+    } catch (error) {
+      const fed = Object.entries(feeds).map(([n, v]) => `${n}: ${v.type}[${v.dims.join(', ')}]`).join(', ');
+      throw new RuntimeError(`onnxruntime failed (${(error as Error).message.split('\n')[0]}) with inputs ${fed}`);
+    }
+    const out: Record<string, TensorValue> = {};
+    for (const name of fetches) {
+      const t = results[name] as ort.Tensor;
+      out[name] = { type: t.type as 'float32', dims: [...t.dims], data: t.data as Float32Array };
+    }
+    return out;
+  }
+
+  /** Ends profiling (if on) and returns the profile file path. */
+  endProfiling(): string | undefined {
+    return (this.session as unknown as { endProfiling?: () => string }).endProfiling?.();
+  }
+
+  /** Frees the native session. */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

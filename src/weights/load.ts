@@ -1,0 +1,145 @@
+/**
+ * Loading a checkpoint into a network the way the references do: recognise the key family,
+ * rename to our names, then check every key and shape at once. A classifier with another class
+ * count is re-initialised, a stem with another channel count is adapted (as timm does), and
+ * both are reported rather than silently dropped.
+ */
+import type { NetworkSpec } from '../arch/network.js';
+import { shapeSize, stateDictSpec } from '../arch/parameters.js';
+import { WeightLoadError } from '../errors.js';
+import { Random } from '../util/random.js';
+import { initialTensor } from './init.js';
+import { type KeyFamily, detectKeyFamily, familyKeys, keyRenamer, renameStateDict } from './keymaps.js';
+import { type StateDict, type Tensor, floatTensor, formatShape, int64Tensor } from './tensor.js';
+
+export interface LoadOptions {
+  /** Fail on any missing, unexpected or mismatched key (default). False reports and fills in. */
+  strict?: boolean;
+  /** Key family; recognised from the keys when omitted. */
+  family?: KeyFamily;
+  /** Seed for tensors that must be initialised afresh (new classifier, missing keys when not strict). */
+  seed?: number;
+}
+
+export interface LoadReport {
+  readonly family: KeyFamily;
+  readonly missing: readonly string[];
+  readonly unexpected: readonly string[];
+  readonly mismatched: readonly string[];
+  /** Keys initialised afresh (a classifier for another class count). */
+  readonly reinitialized: readonly string[];
+  /** Human-readable notes on adaptations (stem channels). */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Checks and renames a checkpoint for a network; returns weights under our key names.
+ *
+ * @example
+ * const { weights, report } = loadStateDict(net, checkpoint.tensors);
+ */
+export function loadStateDict(net: NetworkSpec, tensors: StateDict, options: LoadOptions = {}): { weights: StateDict; report: LoadReport } {
+  const family = options.family ?? detectKeyFamily(tensors.keys());
+  const source = renameStateDict(tensors, net, family, 'lukemelas');
+  const random = new Random(options.seed ?? 0);
+  const specs = stateDictSpec(net);
+  // Problems are reported under the checkpoint's own key names.
+  const theirName = keyRenamer(net, 'lukemelas', family);
+  const weights: StateDict = new Map();
+  const missing: string[] = [];
+  const mismatched: string[] = [];
+  const reinitialized: string[] = [];
+  const notes: string[] = [];
+  const fcKeys = net.fc ? [`${net.fc.name}.weight`, `${net.fc.name}.bias`] : [];
+  const classifierDiffers = net.fc !== undefined && source.has(fcKeys[0]) && source.get(fcKeys[0])!.shape[0] !== net.fc.outFeatures;
+  if (classifierDiffers) notes.push(`classifier re-initialised for ${net.fc!.outFeatures} classes (checkpoint has ${source.get(fcKeys[0])!.shape[0]})`);
+
+  for (const spec of specs) {
+    let tensor = source.get(spec.key);
+    if (classifierDiffers && fcKeys.includes(spec.key)) {
+      weights.set(spec.key, initialTensor(spec, random));
+      reinitialized.push(spec.key);
+      continue;
+    }
+    if (tensor === undefined) {
+      // Checkpoints from before PyTorch 0.4.1 (the reference's own) have no num_batches_tracked.
+      if (spec.role === 'num_batches_tracked') { weights.set(spec.key, int64Tensor([], new BigInt64Array(1))); continue; }
+      missing.push(spec.key);
+      weights.set(spec.key, initialTensor(spec, random));
+      continue;
+    }
+    if (spec.key === `${net.stem.conv.name}.weight` && tensor.dtype === 'float32' && tensor.shape.length === 4 && tensor.shape[1] !== spec.shape[1]) {
+      tensor = adaptStemChannels(tensor, spec.shape[1]);
+      notes.push(`stem adapted from ${source.get(spec.key)!.shape[1]} to ${spec.shape[1]} input channels`);
+    }
+    if (tensor.dtype !== spec.dtype || !sameShape(tensor.shape, spec.shape)) {
+      mismatched.push(`${theirName(spec.key)} is ${tensor.dtype} ${formatShape(tensor.shape)}, expected ${spec.dtype} ${formatShape(spec.shape)}`);
+      weights.set(spec.key, initialTensor(spec, random));
+      continue;
+    }
+    weights.set(spec.key, tensor);
+  }
+  const expected = new Set(specs.map((s) => s.key));
+  const unexpected = [...source.keys()].filter((k) => !expected.has(k) && !(classifierDiffers && fcKeys.includes(k))).map(theirName);
+  const missingNames = missing.map(theirName);
+  const report: LoadReport = { family, missing: missingNames, unexpected, mismatched, reinitialized, notes };
+  if ((options.strict ?? true) && (missing.length > 0 || unexpected.length > 0 || mismatched.length > 0)) {
+    const problems = [
+      ...missingNames.map((k) => `missing ${k}`),
+      ...unexpected.map((k) => `unexpected ${k}`),
+      ...mismatched.map((m) => `wrong shape: ${m}`),
+    ];
+    throw new WeightLoadError(`The ${family} checkpoint does not fit ${net.config.name} (${problems.length} problems)`, problems);
+  }
+  return { weights, report };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * Adapts a pretrained stem [O, 3, k, k] to another input channel count as timm does: summed
+ * over the channels for one channel, otherwise repeated and rescaled by 3 / channels so that
+ * activations keep their scale.
+ */
+export function adaptStemChannels(weight: Tensor & { dtype: 'float32' }, channels: number): Tensor {
+  const [out, inOld, kh, kw] = weight.shape;
+  const plane = kh * kw;
+  const data = new Float32Array(out * channels * plane);
+  for (let o = 0; o < out; o++) {
+    for (let c = 0; c < channels; c++) {
+      for (let p = 0; p < plane; p++) {
+        let value = 0;
+        if (channels === 1) for (let s = 0; s < inOld; s++) value += weight.data[(o * inOld + s) * plane + p];
+        else value = weight.data[(o * inOld + (c % inOld)) * plane + p] * (inOld / channels);
+        data[(o * channels + c) * plane + p] = value;
+      }
+    }
+  }
+  return floatTensor([out, channels, kh, kw], data);
+}
+
+/**
+ * Reads the class count, input channels and whether a classifier exists from a checkpoint.
+ *
+ * @example
+ * checkpointShapes(tensors, 'torchvision') // { numClasses: 1000, inChannels: 3, includeTop: true }
+ */
+export function checkpointShapes(tensors: StateDict, family: KeyFamily): { numClasses?: number; inChannels?: number; includeTop: boolean } {
+  const keys = familyKeys(family);
+  const fc = tensors.get(keys.fcWeight);
+  const stem = tensors.get(keys.stem);
+  return {
+    numClasses: fc?.shape[0],
+    inChannels: stem?.shape[1],
+    includeTop: fc !== undefined,
+  };
+}
+
+/** Total number of elements across a state dict's float tensors. */
+export function countElements(tensors: StateDict): number {
+  let n = 0;
+  for (const t of tensors.values()) if (t.dtype === 'float32') n += shapeSize(t.shape);
+  return n;
+}

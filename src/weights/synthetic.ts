@@ -1,0 +1,63 @@
+/**
+ * Deterministic synthetic weights: every value is a pure function of the tensor's key and the
+ * element index, computed in integer arithmetic and one float64 → float32 rounding, so that
+ * the oracle script (scripts/synthetic.py) and this code produce bit-identical tensors. This is
+ * how full-size networks are compared with PyTorch without committing their weights.
+ */
+import type { ParameterRole } from '../arch/parameters.js';
+import { shapeSize } from '../arch/parameters.js';
+import { type Tensor, floatTensor, int64Tensor } from './tensor.js';
+
+/** FNV-1a, 32 bits, over the UTF-8 bytes of `text`. */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** Element `index` of the uniform [0, 1) stream keyed by `seed` (murmur3's finaliser over a Weyl sequence). */
+function uniformAt(seed: number, index: number): number {
+  let x = (Math.imul(index, 0x9e3779b1) + seed) >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b) >>> 0;
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35) >>> 0;
+  x ^= x >>> 16;
+  return x / 4294967296;
+}
+
+/**
+ * `count` values of the uniform stream for `key`, mapped by `transform` in float64 and rounded
+ * once to float32.
+ */
+export function syntheticUniform(key: string, count: number, transform: (u: number) => number): Float32Array {
+  const seed = fnv1a32(key);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = transform(uniformAt(seed, i));
+  return out;
+}
+
+export type SyntheticKind = 'conv' | 'bn' | 'linear' | 'input';
+
+/**
+ * The synthetic tensor for one state-dict entry: LeCun-uniform weights, small biases and
+ * means, γ in [0.5, 1.5), variances in [0.5, 1.5).
+ *
+ * @example
+ * syntheticTensor('_conv_stem.weight', [32, 3, 3, 3], 'conv', 'weight').data.length // 864
+ */
+export function syntheticTensor(key: string, shape: readonly number[], kind: SyntheticKind, role: ParameterRole | 'input'): Tensor {
+  const count = shapeSize(shape);
+  if (role === 'num_batches_tracked') return int64Tensor(shape, new BigInt64Array(count));
+  const signed = (scale: number) => (u: number) => (u * 2 - 1) * scale;
+  const shifted = (u: number) => 0.5 + u;
+  let transform: (u: number) => number;
+  if (role === 'input') transform = signed(2);
+  else if (kind === 'bn') transform = role === 'weight' || role === 'running_var' ? shifted : signed(0.1);
+  else if (role === 'weight') transform = signed(Math.sqrt(3 / (count / shape[0]))); // fan-in = numel / out
+  else transform = signed(0.1);
+  return floatTensor(shape, syntheticUniform(key, count, transform));
+}
