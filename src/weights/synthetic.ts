@@ -26,7 +26,7 @@ function uniformAt(seed: number, index: number): number {
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35) >>> 0;
   x ^= x >>> 16;
-  return x / 4294967296;
+  return (x >>> 0) / 4294967296; // ^= leaves a signed int32
 }
 
 /**
@@ -43,21 +43,50 @@ export function syntheticUniform(key: string, count: number, transform: (u: numb
 export type SyntheticKind = 'conv' | 'bn' | 'linear' | 'input';
 
 /**
- * The synthetic tensor for one state-dict entry: LeCun-uniform weights, small biases and
- * means, γ in [0.5, 1.5), variances in [0.5, 1.5).
+ * The synthetic tensor for one state-dict entry: uniform weights with variance gain / fan-in,
+ * small biases and means, γ in [0.5, 1.5), variances in [0.5, 1.5).
  *
  * @example
  * syntheticTensor('_conv_stem.weight', [32, 3, 3, 3], 'conv', 'weight').data.length // 864
  */
-export function syntheticTensor(key: string, shape: readonly number[], kind: SyntheticKind, role: ParameterRole | 'input'): Tensor {
+export function syntheticTensor(key: string, shape: readonly number[], kind: SyntheticKind, role: ParameterRole | 'input', gain = 3): Tensor {
   const count = shapeSize(shape);
   if (role === 'num_batches_tracked') return int64Tensor(shape, new BigInt64Array(count));
   const signed = (scale: number) => (u: number) => (u * 2 - 1) * scale;
   const shifted = (u: number) => 0.5 + u;
   let transform: (u: number) => number;
   if (role === 'input') transform = signed(2);
-  else if (kind === 'bn') transform = role === 'weight' || role === 'running_var' ? shifted : signed(0.1);
-  else if (role === 'weight') transform = signed(Math.sqrt(3 / (count / shape[0]))); // fan-in = numel / out
+  else if (kind === 'bn') transform = role === 'weight' || role === 'running_var' ? shifted : signed(0.01);
+  else if (role === 'weight') transform = signed(Math.sqrt(gain / (count / shape[0]))); // fan-in = numel / out
   else transform = signed(0.1);
   return floatTensor(shape, syntheticUniform(key, count, transform));
+}
+
+/**
+ * A batch [N, C, H, W] of smooth waves, different per image and channel, plus mild noise (the
+ * oracle's `synthetic_images`), so that outputs depend on the image and not only on the weights.
+ *
+ * @example
+ * syntheticImages([2, 3, 224, 224]).length // 301056
+ */
+export function syntheticImages(shape: readonly [number, number, number, number]): Float32Array {
+  const [batch, channels, height, width] = shape;
+  const seed = fnv1a32('input');
+  const out = new Float32Array(batch * channels * height * width);
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      const fh = 1 + ((n + c) % 3);
+      const fw = 1 + ((2 * n + c) % 4);
+      const phase = n + c;
+      const base = (n * channels + c) * height * width;
+      for (let h = 0; h < height; h++) {
+        for (let w = 0; w < width; w++) {
+          const i = base + h * width + w;
+          // Same operations in the same order as numpy, in float64, rounded once.
+          out[i] = 1.5 * Math.sin(2 * Math.PI * ((fh * h) / height + (fw * w) / width) + phase) + (uniformAt(seed, i) * 2 - 1) * 0.5;
+        }
+      }
+    }
+  }
+  return out;
 }
