@@ -56,8 +56,8 @@ export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output
   return { model: g.toModel({ ...options, docString: options.docString ?? `${net.config.name} inference (${output})` }), inputName: input, outputNames: outputs };
 }
 
-/** Emits layers into a graph, reading weights by their reference names. */
-class Emitter {
+/** Emits layers into a graph, reading weights by their reference names (also the training graph's frozen prefix). */
+export class Emitter {
   constructor(
     private readonly g: GraphBuilder,
     private readonly weights: StateDict,

@@ -1,0 +1,61 @@
+/**
+ * Thin helpers over GraphBuilder for the training emitter: named operator shorthands and a
+ * cache of small constants (shapes, axes, scalars), so the rules read like the maths.
+ */
+import type { GraphBuilder } from '../../runtime/onnx/graph.js';
+
+export class Ops {
+  private readonly cache = new Map<string, string>();
+
+  constructor(readonly g: GraphBuilder) {}
+
+  /** A cached int64 vector constant (shapes, axes). */
+  ints(values: readonly number[]): string {
+    const id = `i:${values.join(',')}`;
+    let name = this.cache.get(id);
+    if (!name) this.cache.set(id, (name = this.g.int64s('shape', values)));
+    return name;
+  }
+
+  /** A cached float32 scalar. */
+  scalar(value: number): string {
+    const id = `f:${value}`;
+    let name = this.cache.get(id);
+    if (!name) this.cache.set(id, (name = this.g.floats('scalar', [], [value])));
+    return name;
+  }
+
+  reshape(x: string, shape: readonly number[]): string {
+    return this.g.node('Reshape', [x, this.ints(shape)]);
+  }
+
+  /** ReduceSum over `axes` (opset 13+: axes are an input). */
+  sum(x: string, axes: readonly number[], keepDims = false): string {
+    return this.g.node('ReduceSum', [x, this.ints(axes)], { keepdims: { int: keepDims ? 1 : 0 } });
+  }
+
+  mul(a: string, b: string): string {
+    return this.g.node('Mul', [a, b]);
+  }
+
+  add(a: string, b: string): string {
+    return this.g.node('Add', [a, b]);
+  }
+
+  sub(a: string, b: string): string {
+    return this.g.node('Sub', [a, b]);
+  }
+
+  matmul(a: string, b: string): string {
+    return this.g.node('MatMul', [a, b]);
+  }
+
+  /** Swaps the last two axes of a rank-3 tensor. */
+  transposeLast(x: string): string {
+    return this.g.node('Transpose', [x], { perm: { ints: [0, 2, 1] } });
+  }
+
+  transpose(x: string, perm: readonly number[]): string {
+    return this.g.node('Transpose', [x], { perm: { ints: perm } });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Runs a training graph: feeds the weights by checkpoint key, the batch, the targets, the
+ * im2col kernels and the masks, and returns loss, logits, gradients and new running statistics.
+ */
+import { InputShapeError } from '../errors.js';
+import { Session, type RuntimeOptions, type TensorValue } from '../runtime/session.js';
+import type { Tensor } from '../weights/tensor.js';
+import { GRADIENT_PREFIX, RUNNING_STAT_PREFIX, im2colKernel, type TrainingGraph } from './trainingGraph.js';
+
+export interface StepFeeds {
+  /** [N, C, H, W] */
+  readonly input: Float32Array;
+  /** Target distributions [N, K]. */
+  readonly targets: Float32Array;
+  /** Current values of every key in `graph.weightInputs`. */
+  readonly weights: ReadonlyMap<string, Tensor | Float32Array>;
+  /** Mask name → values (0 or 1/keep), for every mask of the graph. */
+  readonly masks?: Readonly<Record<string, Float32Array>>;
+}
+
+export interface StepResult {
+  readonly loss: number;
+  /** [N, K] */
+  readonly logits: Float32Array;
+  /** Trainable key → gradient (same layout as the weight). */
+  readonly gradients: Map<string, Float32Array>;
+  /** Running-statistic key → its new value. */
+  readonly runningStats: Map<string, Float32Array>;
+}
+
+/**
+ * A compiled training step.
+ *
+ * @example
+ * const step = await TrainingStep.create(buildTrainingGraph(net, weights, { batchSize: 8 }), { intraOpThreads: 2 });
+ * const { loss, gradients } = await step.run({ input, targets, weights });
+ */
+export class TrainingStep {
+  private readonly kernels: Record<string, TensorValue>;
+
+  private constructor(
+    readonly graph: TrainingGraph,
+    private readonly session: Session,
+  ) {
+    this.kernels = Object.fromEntries(graph.im2colKernels.map((k) => [`im2col.k${k}`, { type: 'float32', dims: [k * k, 1, k, k], data: im2colKernel(k) } as TensorValue]));
+  }
+
+  static async create(graph: TrainingGraph, runtime: RuntimeOptions = {}): Promise<TrainingStep> {
+    return new TrainingStep(graph, await Session.create(graph.model, runtime));
+  }
+
+  async run(feeds: StepFeeds): Promise<StepResult> {
+    const { graph } = this;
+    const inputDims = this.graph.inputShapes.get('input')!;
+    const targetDims = this.graph.inputShapes.get('targets')!;
+    if (feeds.input.length !== size(inputDims)) throw new InputShapeError(`input has ${feeds.input.length} values; the step was built for [${inputDims.join(', ')}]`);
+    if (feeds.targets.length !== size(targetDims)) throw new InputShapeError(`targets have ${feeds.targets.length} values; the step was built for [${targetDims.join(', ')}]`);
+    const values: Record<string, TensorValue> = {
+      ...this.kernels,
+      input: { type: 'float32', dims: inputDims, data: feeds.input },
+      targets: { type: 'float32', dims: targetDims, data: feeds.targets },
+    };
+    for (const key of graph.weightInputs) {
+      const w = feeds.weights.get(key);
+      const data = w instanceof Float32Array ? w : w?.dtype === 'float32' ? w.data : undefined;
+      if (!data) throw new InputShapeError(`weights have no float tensor '${key}'`);
+      values[key] = { type: 'float32', dims: this.graph.inputShapes.get(key)!, data };
+    }
+    for (const mask of graph.masks) {
+      const data = feeds.masks?.[mask.name];
+      if (!data) throw new InputShapeError(`the step needs mask '${mask.name}' [${mask.shape.join(', ')}]`);
+      values[mask.name] = { type: 'float32', dims: mask.shape, data };
+    }
+    const out = await this.session.run(values);
+    const floats = (name: string) => out[name].data as Float32Array;
+    return {
+      loss: floats('loss')[0],
+      logits: floats('logits'),
+      gradients: new Map(graph.trainable.map((k) => [k, floats(`${GRADIENT_PREFIX}${k}`)])),
+      runningStats: new Map(graph.runningStats.map((k) => [k, floats(`${RUNNING_STAT_PREFIX}${k}`)])),
+    };
+  }
+
+  /** Ends profiling (when the runtime options asked for it) and returns the profile's path. */
+  endProfiling(): string | undefined {
+    return this.session.endProfiling();
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function size(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
