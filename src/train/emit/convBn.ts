@@ -144,33 +144,44 @@ function convBackward(ctx: EmitContext, conv: ConvLayer, x: string, w: string, d
 
   const depthwise = conv.groups === C && conv.groups === cin;
   const kk = k * k;
+  const [top, left, bottom, right] = conv.pads;
+  // Padded rows and columns the forward never reads (fewer than the stride).
+  const unreadRows = h + top + bottom - ((oh - 1) * conv.stride + k);
+  const unreadCols = wd + left + right - ((ow - 1) * conv.stride + k);
   if (wantWeight) {
-    // im2col by a one-hot k×k Conv over single channels: [N·C_in, k·k, H', W'].
-    const patches = g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(conv), group: { int: 1 } });
     let raw: string; // Σ over the batch, [C_out, C_in/groups · k·k]
-    if (depthwise) {
-      const perMap = ops.matmul(ops.reshape(patches, [-1, kk, L]), ops.reshape(dz, [-1, L, 1])); // [N·C, k·k, 1]
+    if (depthwise && (k > 3 || conv.stride > 1) && unreadRows <= bottom && unreadCols <= right) {
+      // dW[c] = Σ_n x[n, c] ⋆ dz[n, c]: one grouped Conv over the N·C maps with dz as a
+      // (dilated) filter; measured 2× faster than im2col for 5×5 and strided filters.
+      const perMap = g.node('Conv', [ops.reshape(x, [1, -1, h, wd]), ops.reshape(dz, [-1, 1, oh, ow])], {
+        kernel_shape: { ints: [oh, ow] },
+        dilations: { ints: [conv.stride, conv.stride] },
+        pads: { ints: [top, left, bottom - unreadRows, right - unreadCols] },
+        group: { int: ctx.batch * C },
+      }); // [1, N·C, k, k]
       raw = ops.sum(ops.reshape(perMap, [-1, C, kk]), [0]);
     } else {
-      const cols = ops.reshape(patches, [-1, (cin / conv.groups) * kk, L]); // [N, C_in·k·k, L]
-      raw = ops.sum(ops.matmul(ops.reshape(dz, [-1, C, L]), ops.transposeLast(cols)), [0]);
+      // im2col by a one-hot k×k Conv over single channels: [N·C_in, k·k, H', W'].
+      const patches = g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(conv), group: { int: 1 } });
+      if (depthwise) {
+        const perMap = ops.matmul(ops.reshape(patches, [-1, kk, L]), ops.reshape(dz, [-1, L, 1])); // [N·C, k·k, 1]
+        raw = ops.sum(ops.reshape(perMap, [-1, C, kk]), [0]);
+      } else {
+        const cols = ops.reshape(patches, [-1, (cin / conv.groups) * kk, L]); // [N, C_in·k·k, L]
+        raw = ops.sum(ops.matmul(ops.reshape(dz, [-1, C, L]), ops.transposeLast(cols)), [0]);
+      }
     }
     tape.paramGrad(weightKey, ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, cin / conv.groups, k, k]));
   }
   if (wantInput) {
     const wk = ops.mul(w, ops.reshape(k1, [C, 1, 1, 1])); // [C_out, C_in/groups, k, k]
-    const [top, left, bottom, right] = conv.pads;
     if (depthwise && conv.stride === 1) {
       // Correlation with the spatially flipped filter: about 4× faster than ConvTranspose.
       const flipped = g.node('Slice', [wk, ops.ints([-1, -1]), ops.ints([-(2 ** 31), -(2 ** 31)]), ops.ints([2, 3]), ops.ints([-1, -1])]);
       tape.accumulate(x, g.node('Conv', [dz, flipped], convAttributes(conv, [k - 1 - top, k - 1 - left, k - 1 - bottom, k - 1 - right])));
     } else {
       // Padded rows the forward never read come back as output_padding (zeros).
-      const extra = (size: number, before: number, after: number, out: number) => size + before + after - ((out - 1) * conv.stride + k);
-      tape.accumulate(x, g.node('ConvTranspose', [dz, wk], {
-        ...convAttributes(conv),
-        output_padding: { ints: [extra(h, top, bottom, oh), extra(wd, left, right, ow)] },
-      }));
+      tape.accumulate(x, g.node('ConvTranspose', [dz, wk], { ...convAttributes(conv), output_padding: { ints: [unreadRows, unreadCols] } }));
     }
   }
 }
