@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { EfficientNetError } from '../errors.js';
 import { registerForward } from './commands/forward.js';
+import { registerGradients } from './commands/gradients.js';
 import { registerScale } from './commands/scale.js';
 import { registerSummary } from './commands/summary.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSummary(program);
   registerScale(program);
   registerForward(program);
+  registerGradients(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
