@@ -1,0 +1,145 @@
+/**
+ * Training-step benchmark: b0 at batch 8 and 224 px, full fine-tuning, last two stages and
+ * head only, ours (onnxruntime, 2 threads) beside PyTorch CPU doing the same step (forward,
+ * cross-entropy, backward, SGD with momentum) in the same run, each after its warm-up, each
+ * configuration in its own process so that peak memory is its own. Ends with onnxruntime's
+ * per-operator-type time account of our full fine-tuning step.
+ *
+ * Run: npm run build && node dist/bench/train.js
+ */
+import { execFile } from 'node:child_process';
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { resolveConfig } from '../src/arch/config.js';
+import { buildNetwork } from '../src/arch/network.js';
+import { type OperatorAccount, operatorAccount } from '../src/runtime/profile.js';
+import { parseFreeze } from '../src/train/freeze.js';
+import { TrainingStep } from '../src/train/step.js';
+import { targetDistribution } from '../src/train/targets.js';
+import { Trainer } from '../src/train/trainer.js';
+import { buildTrainingGraph } from '../src/train/trainingGraph.js';
+import { initialWeights } from '../src/weights/init.js';
+import { Random } from '../src/util/random.js';
+
+const run = promisify(execFile);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TORCH_SCRIPT = join(HERE, '..', '..', 'bench', 'train_torch.py');
+
+export interface TrainBenchOptions {
+  readonly batch?: number;
+  readonly size?: number;
+  /** Timed steps after the warm-up. */
+  readonly steps?: number;
+  readonly threads?: number;
+  /** `none`, `stages:2`, `head`. */
+  readonly configs?: readonly string[];
+  /** Also time PyTorch (needs /usr/bin/python3 with torch). Default true. */
+  readonly torch?: boolean;
+}
+
+interface SideResult {
+  readonly times: number[];
+  readonly peakMB: number;
+  readonly account?: OperatorAccount;
+}
+
+const WARMUP = 2;
+
+/**
+ * Runs the benchmark and prints per-step times, peak memory and the operator account.
+ *
+ * @example
+ * await benchTraining({ steps: 5 });
+ */
+export async function benchTraining(options: TrainBenchOptions = {}): Promise<void> {
+  const batch = options.batch ?? 8;
+  const size = options.size ?? 224;
+  const steps = options.steps ?? 5;
+  const threads = options.threads ?? 2;
+  const configs = options.configs ?? ['none', 'stages:2', 'head'];
+  console.log(`b0 training step, batch ${batch}, ${size}×${size}, ${threads} threads, ${steps} timed steps after ${WARMUP} warm-up`);
+  let account: OperatorAccount | undefined;
+  for (const config of configs) {
+    const ours = await worker([config, batch, size, steps, threads, config === 'none' ? 'profile' : '']);
+    if (ours.account) account = ours.account;
+    const line = [`${config.padEnd(9)} ours ${describe(ours)}`];
+    if (options.torch ?? true) {
+      try {
+        const { stdout } = await run('/usr/bin/python3', [TORCH_SCRIPT, config, String(batch), String(size), String(steps), String(threads)], { maxBuffer: 1 << 20 });
+        const torch = JSON.parse(stdout.trim().split('\n').pop()!) as SideResult;
+        line.push(`torch ${describe(torch)}`, `speed-up ×${(median(torch.times) / median(ours.times)).toFixed(2)}`);
+      } catch (error) {
+        line.push(`torch unavailable (${(error as Error).message.split('\n')[0]})`);
+      }
+    }
+    console.log(line.join(' | '));
+  }
+  if (account) {
+    console.log(`\nonnxruntime kernel time per full fine-tuning step: ${account.kernelMs.toFixed(1)} ms over ${account.runs} profiled runs`);
+    for (const { op, ms, nodes } of account.perType) if (ms >= 0.5) console.log(`  ${op.padEnd(20)} ${ms.toFixed(1).padStart(7)} ms  ${String(nodes).padStart(4)} nodes`);
+  }
+}
+
+function describe(r: SideResult): string {
+  return `median ${median(r.times).toFixed(0)} ms (min ${Math.min(...r.times).toFixed(0)}, max ${Math.max(...r.times).toFixed(0)}), peak ${r.peakMB.toFixed(0)} MB`;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Runs one configuration of ours in a fresh process (its own peak memory). */
+async function worker(args: readonly (string | number)[]): Promise<SideResult> {
+  const { stdout } = await run(process.execPath, [fileURLToPath(import.meta.url), '--worker', ...args.map(String)], { maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as SideResult;
+}
+
+/** Worker: times `steps` Trainer steps (SGD, momentum 0.9) after the warm-up; optionally profiles the graph. */
+async function workerMain([config, batchText, sizeText, stepsText, threadsText, profile]: string[]): Promise<void> {
+  const [batch, size, steps, threads] = [batchText, sizeText, stepsText, threadsText].map(Number);
+  const net = buildNetwork(resolveConfig('efficientnet-b0', { imageSize: size }));
+  const weights = initialWeights(net, 0);
+  const freeze = parseFreeze(config);
+  const random = new Random(1);
+  const input = Float32Array.from({ length: batch * 3 * size * size }, () => random.normal());
+  const labels = Array.from({ length: batch }, () => random.integer(1000));
+  const runtime = { intraOpThreads: threads };
+  const trainer = await Trainer.create(net, weights, {
+    optimizer: { kind: 'sgd', momentum: 0.9 }, learningRate: 1e-3, freeze, labelSmoothing: 0.1, dropout: true, dropConnect: false, runtime,
+  });
+  const times: number[] = [];
+  for (let i = 0; i < WARMUP + steps; i++) {
+    const t = performance.now();
+    await trainer.step({ input, labels });
+    if (i >= WARMUP) times.push(performance.now() - t);
+  }
+  await trainer.dispose();
+  const peakMB = process.resourceUsage().maxRSS / 1024;
+  let account: OperatorAccount | undefined;
+  if (profile) {
+    const graph = buildTrainingGraph(net, weights, { batchSize: batch, freeze, dropout: false });
+    const prefix = join(tmpdir(), `efficientnet-train-profile-${process.pid}`);
+    const step = await TrainingStep.create(graph, { ...runtime, profileFilePrefix: prefix });
+    const targets = targetDistribution(labels, 1000, 0.1);
+    for (let i = 0; i < 1 + 3; i++) await step.run({ input, targets, weights });
+    step.endProfiling();
+    await step.release();
+    // onnxruntime-node does not return the file name: it is <prefix>_<timestamp>.json.
+    const file = (await readdir(tmpdir())).find((f) => f.startsWith(`efficientnet-train-profile-${process.pid}_`));
+    if (file) {
+      account = await operatorAccount(join(tmpdir(), file), 1);
+      await rm(join(tmpdir(), file), { force: true });
+    }
+  }
+  console.log(JSON.stringify({ times, peakMB, account }));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const workerAt = process.argv.indexOf('--worker');
+  if (workerAt >= 0) await workerMain(process.argv.slice(workerAt + 1));
+  else await benchTraining();
+}

@@ -1,0 +1,46 @@
+/**
+ * Reads onnxruntime's profile (Chrome trace JSON) into a per-operator-type time account, so a
+ * benchmark can say where a step's time goes.
+ */
+import { readFile } from 'node:fs/promises';
+
+export interface OperatorAccount {
+  /** Operator type → milliseconds per run, largest first. */
+  readonly perType: readonly { readonly op: string; readonly ms: number; readonly nodes: number }[];
+  /** Sum of kernel times per run, in milliseconds. */
+  readonly kernelMs: number;
+  readonly runs: number;
+}
+
+interface TraceEvent {
+  readonly cat: string;
+  readonly name: string;
+  readonly ts: number;
+  readonly dur: number;
+  readonly args?: { readonly op_name?: string };
+}
+
+/**
+ * Per-operator-type kernel time of the runs after the first `skipRuns` (warm-up).
+ *
+ * @example
+ * const account = await operatorAccount(session.endProfiling()!, 1);
+ */
+export async function operatorAccount(profilePath: string, skipRuns = 0): Promise<OperatorAccount> {
+  const events = JSON.parse(await readFile(profilePath, 'utf8')) as TraceEvent[];
+  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts);
+  const counted = runs.slice(skipRuns);
+  const start = counted[0]?.ts ?? Infinity;
+  const time = new Map<string, number>();
+  const nodes = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < start || !e.args?.op_name) continue;
+    const op = e.args.op_name;
+    time.set(op, (time.get(op) ?? 0) + e.dur);
+    if (!nodes.has(op)) nodes.set(op, new Set());
+    nodes.get(op)!.add(e.name);
+  }
+  const n = Math.max(1, counted.length);
+  const perType = [...time].map(([op, us]) => ({ op, ms: us / n / 1000, nodes: nodes.get(op)!.size })).sort((a, b) => b.ms - a.ms);
+  return { perType, kernelMs: perType.reduce((a, b) => a + b.ms, 0), runs: counted.length };
+}
