@@ -17,10 +17,9 @@ import { resolveConfig } from '../src/arch/config.js';
 import { buildNetwork } from '../src/arch/network.js';
 import { type OperatorAccount, operatorAccount } from '../src/runtime/profile.js';
 import { parseFreeze } from '../src/train/freeze.js';
-import { TrainingStep } from '../src/train/step.js';
+import { createTrainingStep } from '../src/train/step.js';
 import { targetDistribution } from '../src/train/targets.js';
 import { Trainer } from '../src/train/trainer.js';
-import { buildTrainingGraph } from '../src/train/trainingGraph.js';
 import { initialWeights } from '../src/weights/init.js';
 import { Random } from '../src/util/random.js';
 
@@ -121,9 +120,8 @@ async function workerMain([config, batchText, sizeText, stepsText, threadsText, 
   const peakMB = process.resourceUsage().maxRSS / 1024;
   let account: OperatorAccount | undefined;
   if (profile) {
-    const graph = buildTrainingGraph(net, weights, { batchSize: batch, freeze, dropout: false });
     const prefix = join(tmpdir(), `efficientnet-train-profile-${process.pid}`);
-    const step = await TrainingStep.create(graph, { ...runtime, profileFilePrefix: prefix });
+    const step = await createTrainingStep(net, weights, { batchSize: batch, freeze }, { ...runtime, profileFilePrefix: prefix });
     const targets = targetDistribution(labels, 1000, 0.1);
     for (let i = 0; i < 1 + 3; i++) await step.run({ input, targets, weights });
     step.endProfiling();

@@ -10,9 +10,8 @@ import { keyRenamer } from '../weights/keymaps.js';
 import type { BatchNormMode } from './emit/context.js';
 import type { FreezeSpec } from './freeze.js';
 import { drawMask } from './masks.js';
-import { TrainingStep } from './step.js';
+import { createTrainingStep } from './step.js';
 import { targetDistribution } from './targets.js';
-import { buildTrainingGraph } from './trainingGraph.js';
 
 export interface GradientOptions {
   readonly freeze?: FreezeSpec;
@@ -64,16 +63,16 @@ export async function computeGradients(
     if (indices.length !== n) throw new InputShapeError(`${indices.length} labels for ${n} images`);
     targets = targetDistribution(indices, classes, options.labelSmoothing ?? 0);
   }
-  const graph = buildTrainingGraph(net, model.weights, {
+  const step = await createTrainingStep(net, model.weights, {
     batchSize: n,
     freeze: options.freeze,
     batchNorm: options.batchNorm,
     dropout: options.dropout,
     dropConnect: options.dropConnect,
-  });
+  }, model.runtimeOptions);
+  const { graph } = step;
   const random = new Random(options.seed ?? 0);
   const masks = Object.fromEntries(graph.masks.map((m) => [m.name, drawMask(random, m)]));
-  const step = await TrainingStep.create(graph, model.runtimeOptions);
   try {
     const result = await step.run({ input: input.data, targets, weights: model.weights, masks });
     const theirs = keyRenamer(net, 'lukemelas', model.loadReport?.family ?? 'lukemelas');

@@ -3,9 +3,10 @@
  * im2col kernels and the masks, and returns loss, logits, gradients and new running statistics.
  */
 import { InputShapeError } from '../errors.js';
-import { Session, type RuntimeOptions, type TensorValue } from '../runtime/session.js';
-import type { Tensor } from '../weights/tensor.js';
-import { GRADIENT_PREFIX, RUNNING_STAT_PREFIX, im2colKernel, type TrainingGraph } from './trainingGraph.js';
+import type { NetworkSpec } from '../arch/network.js';
+import { Session, nchwcBlockSize, type RuntimeOptions, type TensorValue } from '../runtime/session.js';
+import type { StateDict, Tensor } from '../weights/tensor.js';
+import { GRADIENT_PREFIX, RUNNING_STAT_PREFIX, buildTrainingGraph, im2colKernel, type TrainingGraph, type TrainingGraphOptions } from './trainingGraph.js';
 
 export interface StepFeeds {
   /** [N, C, H, W] */
@@ -90,6 +91,19 @@ export class TrainingStep {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/**
+ * Builds the training graph with the fastest forms this machine's onnxruntime offers (its
+ * NCHWc depthwise kernel on the CPU provider) and compiles it.
+ *
+ * @example
+ * const step = await createTrainingStep(net, weights, { batchSize: 8 }, { intraOpThreads: 2 });
+ */
+export async function createTrainingStep(net: NetworkSpec, weights: StateDict, options: Omit<TrainingGraphOptions, 'nchwcBlock'>, runtime: RuntimeOptions = {}): Promise<TrainingStep> {
+  const cpuOnly = (runtime.executionProviders ?? ['cpu']).every((p) => p === 'cpu');
+  const nchwcBlock = cpuOnly ? await nchwcBlockSize() : 0;
+  return TrainingStep.create(buildTrainingGraph(net, weights, { ...options, nchwcBlock }), runtime);
 }
 
 function size(dims: readonly number[]): number {

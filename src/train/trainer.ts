@@ -15,9 +15,8 @@ import { type FreezeSpec, trainablePart } from './freeze.js';
 import { drawMask } from './masks.js';
 import { type Optimizer, type OptimizerOptions, type OptimizerState, createOptimizer } from './optimizers.js';
 import { type Schedule, constantRate } from './schedules.js';
-import { TrainingStep } from './step.js';
+import { type TrainingStep, createTrainingStep } from './step.js';
 import { targetDistribution } from './targets.js';
-import { buildTrainingGraph } from './trainingGraph.js';
 
 export interface TrainerOptions {
   readonly optimizer: OptimizerOptions;
@@ -202,14 +201,13 @@ export class Trainer {
   private async session(n: number): Promise<TrainingStep> {
     let step = this.steps.get(n);
     if (!step) {
-      const graph = buildTrainingGraph(this.network, this.current, {
+      step = await createTrainingStep(this.network, this.current, {
         batchSize: n,
         freeze: this.options.freeze,
         batchNorm: this.options.batchNorm,
         dropout: this.options.dropout ?? true,
         dropConnect: this.options.dropConnect ?? true,
-      });
-      step = await TrainingStep.create(graph, this.options.runtime ?? {});
+      }, this.options.runtime);
       this.steps.set(n, step);
     }
     return step;

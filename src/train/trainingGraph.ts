@@ -25,6 +25,8 @@ export interface TrainingGraphOptions extends ModelOptions {
   readonly dropout?: boolean;
   /** Emit per-sample drop-connect mask inputs for the residual blocks. Default false. */
   readonly dropConnect?: boolean;
+  /** onnxruntime's NCHWc channel block for depthwise layers (`nchwcBlockSize()`); 0 or absent: plain Conv. */
+  readonly nchwcBlock?: number;
 }
 
 /** A mask the caller draws each step: 0 or 1/keep, shape [N, 1, 1, 1] or [N, C]. */
@@ -89,7 +91,7 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
   const updated = (key: string) => trainable.has(key) || (batchNorm === 'train' && /\.running_(mean|var)$/.test(key));
 
   const ctx: EmitContext = {
-    ops, tape, batch: batchSize, batchNorm,
+    ops, tape, batch: batchSize, batchNorm, nchwcBlock: options.nchwcBlock ?? 0,
     param(key) {
       let value = values.get(key);
       if (value) return value;

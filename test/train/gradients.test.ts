@@ -18,9 +18,8 @@ import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
 import type { BatchNormMode } from '../../src/train/emit/context.js';
 import { parseFreeze } from '../../src/train/freeze.js';
-import { TrainingStep } from '../../src/train/step.js';
+import { createTrainingStep } from '../../src/train/step.js';
 import { targetDistribution } from '../../src/train/targets.js';
-import { buildTrainingGraph } from '../../src/train/trainingGraph.js';
 import { readSafetensors } from '../../src/weights/formats/safetensors.js';
 import { syntheticImages } from '../../src/weights/synthetic.js';
 import { FIXTURES, syntheticStateDict } from '../support/fixtures.js';
@@ -45,17 +44,17 @@ for (const file of readdirSync(dir).filter((f) => f.startsWith('gradients-')).so
       }
     }
     if (expected.has('mask.dropout')) masks.dropout = expected.get('mask.dropout')!.data as Float32Array;
-    const graph = buildTrainingGraph(net, weights, {
+    const step = await createTrainingStep(net, weights, {
       batchSize: batch,
       freeze: parseFreeze(metadata.freeze),
       batchNorm: metadata.bn as BatchNormMode,
       dropout: 'dropout' in masks,
       dropConnect: Object.keys(masks).some((m) => m.startsWith('drop_connect.')),
-    });
+    }, { intraOpThreads: 2 });
+    const { graph } = step;
     assert.deepEqual(graph.trainable, JSON.parse(metadata.grad_keys), 'trainable keys in state-dict order');
     assert.deepEqual([...graph.runningStats].sort(), [...JSON.parse(metadata.stat_keys)].sort(), 'updated running statistics');
     assert.deepEqual(graph.masks.map((m) => m.name).sort(), Object.keys(masks).sort(), 'mask inputs');
-    const step = await TrainingStep.create(graph, { intraOpThreads: 2 });
     try {
       const labels = JSON.parse(metadata.labels) as number[];
       const result = await step.run({

@@ -47,6 +47,9 @@ export interface ModelOptions {
 
 export const DEFAULT_OPSET = 17;
 
+/** onnxruntime's blocked-layout CPU operators (ReorderInput, Conv, ReorderOutput). */
+export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
+
 /**
  * Builds one ONNX graph.
  *
@@ -160,7 +163,8 @@ export class GraphBuilder {
       irVersion: opset <= 18 ? 8 : 9,
       producerName: options.producerName ?? 'efficientnet-ts',
       docString: options.docString ?? '',
-      opsetImport: [{ domain: '', version: opset }],
+      // Operators from other domains (onnxruntime's com.microsoft.*) are all at version 1.
+      opsetImport: [{ domain: '', version: opset }, ...[...new Set(this.nodes.map((n) => n.domain).filter((d) => d !== ''))].map((domain) => ({ domain, version: 1 }))],
       metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
       graph: {
         name: this.name,

@@ -10,6 +10,8 @@ export interface EmitContext {
   /** Fixed batch size (batch-norm's unbiased running variance needs N·H·W). */
   readonly batch: number;
   readonly batchNorm: BatchNormMode;
+  /** Channel block of onnxruntime's NCHWc kernels (0: plain Conv for depthwise layers). */
+  readonly nchwcBlock: number;
   /** The value of parameter or buffer `key`: a graph input when trainable (or updated), else a constant. */
   param(key: string): string;
   /**

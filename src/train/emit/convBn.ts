@@ -11,7 +11,7 @@
  *   im2col by a one-hot Conv followed by one batched MatMul.
  */
 import type { ConvBn, ConvLayer } from '../../arch/network.js';
-import type { Attribute } from '../../runtime/onnx/graph.js';
+import { type Attribute, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';
 import type { EmitContext } from './context.js';
 
 /** Conv attributes of `layer` (ONNX pads [top, left, bottom, right]). */
@@ -22,6 +22,25 @@ export function convAttributes(layer: ConvLayer, pads: readonly number[] = layer
     pads: { ints: pads },
     group: { int: layer.groups },
   };
+}
+
+/**
+ * A convolution; depthwise ones (channels a multiple of the NCHWc block) go through
+ * onnxruntime's blocked kernel, which takes the filter as an input in OIHWBo order: 2–10×
+ * faster than the generic grouped Conv, reorders of the map included.
+ */
+function conv2d(ctx: EmitContext, x: string, w: string, layer: ConvLayer, attributes: Record<string, Attribute>): string {
+  const { ops } = ctx;
+  const C = layer.outChannels;
+  const block = ctx.nchwcBlock;
+  const depthwise = layer.groups === C && layer.groups === layer.inChannels;
+  if (!depthwise || block === 0 || C % block !== 0) return ops.g.node('Conv', [x, w], attributes);
+  const kk = layer.kernel * layer.kernel;
+  // [C, 1, k, k] → [C/B, 1, k·k, B]: each block of B channels interleaved per tap.
+  const blocked = ops.reshape(ops.transposeLast(ops.reshape(w, [C / block, block, kk])), [C, 1, layer.kernel, layer.kernel]);
+  const [xb] = ops.g.nodeMulti('ReorderInput', [x], 1, {}, undefined, NCHWC_DOMAIN);
+  const [yb] = ops.g.nodeMulti('Conv', [xb, blocked], 1, attributes, undefined, NCHWC_DOMAIN);
+  return ops.g.nodeMulti('ReorderOutput', [yb], 1, { channels: { int: C } }, undefined, NCHWC_DOMAIN)[0];
 }
 
 /**
@@ -45,7 +64,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   // [N, C_out, H', W']
   const z = gate
     ? ops.reshape(ops.matmul(ops.mul(ops.reshape(w, [1, C, conv.inChannels]), ops.reshape(gate, [-1, 1, conv.inChannels])), ops.reshape(x, [0, conv.inChannels, -1])), [-1, C, oh, ow])
-    : g.node('Conv', [x, w], convAttributes(conv), conv.name);
+    : conv2d(ctx, x, w, conv, convAttributes(conv));
 
   const gamma = ctx.param(`${bn.name}.weight`);
   const beta = ctx.param(`${bn.name}.bias`);
@@ -177,7 +196,7 @@ function convBackward(ctx: EmitContext, conv: ConvLayer, x: string, w: string, d
     if (depthwise && conv.stride === 1) {
       // Correlation with the spatially flipped filter: about 4× faster than ConvTranspose.
       const flipped = g.node('Slice', [wk, ops.ints([-1, -1]), ops.ints([-(2 ** 31), -(2 ** 31)]), ops.ints([2, 3]), ops.ints([-1, -1])]);
-      tape.accumulate(x, g.node('Conv', [dz, flipped], convAttributes(conv, [k - 1 - top, k - 1 - left, k - 1 - bottom, k - 1 - right])));
+      tape.accumulate(x, conv2d(ctx, dz, flipped, conv, convAttributes(conv, [k - 1 - top, k - 1 - left, k - 1 - bottom, k - 1 - right])));
     } else {
       // Padded rows the forward never read come back as output_padding (zeros).
       tape.accumulate(x, g.node('ConvTranspose', [dz, wk], { ...convAttributes(conv), output_padding: { ints: [unreadRows, unreadCols] } }));
