@@ -55,7 +55,8 @@ def first_trainable_block(name, freeze):
 
 
 def block_forward(block, inputs, mask):
-    """The reference block's forward, with drop connect taken from `mask` ([N,1,1,1] of 0/1)."""
+    """The reference block's forward (scripts/reference_efficientnet.py), restated so that drop
+    connect takes the stored `mask` ([N,1,1,1] of 0/1, keep) instead of drawing torch.rand."""
     x = inputs
     if block.expand != 1:
         x = F.silu(block._bn0(block._expand_conv(x)))

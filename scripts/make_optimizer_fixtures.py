@@ -78,27 +78,24 @@ def rmsprop_tf_trajectory(decay=0.9, momentum=0.9, eps=1e-3, weight_decay=1e-3):
     return out
 
 
+def learning_rates(opt, scheduler, steps):
+    lrs = []
+    for _ in range(steps):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    return torch.tensor(lrs, dtype=torch.float64).float()
+
+
 def schedules():
     p = torch.nn.Parameter(torch.zeros(1))
-    out = {}
     opt = torch.optim.SGD([p], lr=0.1)
     warm = torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=5)
     cos = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=20)
-    seq = torch.optim.lr_scheduler.SequentialLR(opt, [warm, cos], milestones=[5])
-    lrs = []
-    for _ in range(30):
-        lrs.append(opt.param_groups[0]["lr"])
-        opt.step()
-        seq.step()
-    out["schedule.warmup_cosine"] = torch.tensor(lrs, dtype=torch.float64).float()
+    out = {"schedule.warmup_cosine": learning_rates(opt, torch.optim.lr_scheduler.SequentialLR(opt, [warm, cos], milestones=[5]), 30)}
     opt = torch.optim.SGD([p], lr=0.256)
-    step = torch.optim.lr_scheduler.StepLR(opt, step_size=24, gamma=0.97)
-    lrs = []
-    for _ in range(100):
-        lrs.append(opt.param_groups[0]["lr"])
-        opt.step()
-        step.step()
-    out["schedule.exponential"] = torch.tensor(lrs, dtype=torch.float64).float()
+    # The paper's ×0.97 every 2.4 epochs, at 10 steps per epoch.
+    out["schedule.exponential"] = learning_rates(opt, torch.optim.lr_scheduler.StepLR(opt, step_size=24, gamma=0.97), 100)
     return out
 
 
