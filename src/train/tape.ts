@@ -6,6 +6,15 @@
  */
 import type { GraphBuilder } from '../runtime/onnx/graph.js';
 
+/**
+ * The tape of one training graph.
+ *
+ * @example
+ * const tape = new Tape(g);
+ * tape.markDifferentiable(weight);
+ * // ... rules call tape.record(...) ...
+ * tape.backward(logits, dlogits);
+ */
 export class Tape {
   private readonly closures: (() => void)[] = [];
   private readonly grads = new Map<string, string>();

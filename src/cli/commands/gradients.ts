@@ -30,6 +30,12 @@ interface GradientsOptions {
   threads?: number;
 }
 
+/**
+ * Registers `efficientnet gradients` on the program.
+ *
+ * @example
+ * registerGradients(program);
+ */
 export function registerGradients(program: Command): void {
   program
     .command('gradients')

@@ -18,7 +18,10 @@ export interface DepthwiseForward {
   readonly blockedInput?: string;
 }
 
-/** Conv attributes of `layer` (ONNX pads [top, left, bottom, right]). */
+/** Conv attributes of `layer` (ONNX pads [top, left, bottom, right]). *
+ * @example
+ * g.node('Conv', [x, w], convAttributes(layer));
+ */
 export function convAttributes(layer: ConvLayer, pads: readonly number[] = layer.pads): Record<string, Attribute> {
   return {
     kernel_shape: { ints: [layer.kernel, layer.kernel] },
@@ -69,6 +72,9 @@ export function depthwiseForward(ctx: EmitContext, x: string, w: string, layer: 
  * Gradients of a depthwise convolution given dz/k1 [N, C, H', W'] and the per-channel scale
  * k1 [C]: returns dW [C, 1, k, k] (scaled after the batch reduction) and dX (k1 folded into
  * the filter), each only when asked for.
+ *
+ * @example
+ * const { dw, dx } = depthwiseBackward(ctx, layer, x, forward, w, dz, k1, { weight: true, input: true });
  */
 export function depthwiseBackward(
   ctx: EmitContext, layer: ConvLayer, x: string, forward: DepthwiseForward, w: string, dz: string, k1: string,

@@ -50,6 +50,9 @@ function pooledConv(ctx: EmitContext, x: string, layer: ConvLayer): string {
 /**
  * Global average pool [N, C, H, W] → [N, C, 1, 1]; its gradient is a broadcast [N, C, 1, 1]
  * that the next consumer (a Mul or Add) expands for free.
+ *
+ * @example
+ * const pooled = averagePool(ctx, features, net.head.conv.outputSize); // [N, C, 1, 1]
  */
 export function averagePool(ctx: EmitContext, x: string, size: readonly [number, number]): string {
   const { ops, tape } = ctx;
@@ -64,6 +67,9 @@ export function averagePool(ctx: EmitContext, x: string, size: readonly [number,
 /**
  * The squeeze-and-excitation gate σ(W_e·swish(W_r·pool(x) + b_r) + b_e), [N, C, 1, 1]; the
  * caller folds it into the projection.
+ *
+ * @example
+ * const gate = seGate(ctx, x, block); // [N, C, 1, 1]
  */
 export function seGate(ctx: EmitContext, x: string, block: MBConvBlock): string {
   const { ops, tape } = ctx;
@@ -81,6 +87,9 @@ export function seGate(ctx: EmitContext, x: string, block: MBConvBlock): string 
 /**
  * x·mask with a per-sample or per-element mask already scaled by 1/keep (drop connect [N, 1, 1, 1],
  * dropout [N, C]).
+ *
+ * @example
+ * x = masked(ctx, x, dropConnectMask); // mask [N, 1, 1, 1]
  */
 export function masked(ctx: EmitContext, x: string, mask: string): string {
   const { ops, tape } = ctx;
@@ -92,7 +101,10 @@ export function masked(ctx: EmitContext, x: string, mask: string): string {
   return y;
 }
 
-/** a + b. */
+/** a + b. *
+ * @example
+ * x = add(ctx, x, blockInput);
+ */
 export function add(ctx: EmitContext, a: string, b: string, name?: string): string {
   const { ops, tape } = ctx;
   const y = ops.g.node('Add', [a, b], {}, name);
@@ -105,7 +117,10 @@ export function add(ctx: EmitContext, a: string, b: string, name?: string): stri
   return y;
 }
 
-/** Flatten [N, C, 1, 1] → [N, C]. */
+/** Flatten [N, C, 1, 1] → [N, C]. *
+ * @example
+ * const pooled = flatten(ctx, averagePool(ctx, features, size), 1280); // [N, 1280]
+ */
 export function flatten(ctx: EmitContext, x: string, channels: number): string {
   const { ops, tape } = ctx;
   const y = ops.reshape(x, [-1, channels]);
@@ -116,7 +131,10 @@ export function flatten(ctx: EmitContext, x: string, channels: number): string {
   return y;
 }
 
-/** The classifier: x [N, C] → logits [N, K] = x·Wᵀ + b. */
+/** The classifier: x [N, C] → logits [N, K] = x·Wᵀ + b. *
+ * @example
+ * const logits = linear(ctx, pooled, net.fc); // [N, K]
+ */
 export function linear(ctx: EmitContext, x: string, fc: LinearLayer): string {
   const { ops, tape } = ctx;
   const w = ctx.param(`${fc.name}.weight`); // [K, C]
@@ -136,6 +154,10 @@ export function linear(ctx: EmitContext, x: string, fc: LinearLayer): string {
  * Mean softmax cross-entropy against target distributions q [N, K] (one-hot, or smoothed:
  * (1 − ε)·onehot + ε/K): loss = −Σ q·log softmax(z) / N, and dL/dz = (softmax(z) − q) / N.
  * Returns the scalar loss and dL/dz.
+ *
+ * @example
+ * const { loss, dlogits } = softmaxCrossEntropy(ctx, logits, targets);
+ * tape.backward(logits, dlogits);
  */
 export function softmaxCrossEntropy(ctx: EmitContext, logits: string, targets: string): { loss: string; dlogits: string } {
   const { ops } = ctx;

@@ -4,6 +4,13 @@
  */
 import type { GraphBuilder } from '../../runtime/onnx/graph.js';
 
+/**
+ * Operator shorthands for one graph.
+ *
+ * @example
+ * const ops = new Ops(g);
+ * const y = ops.reshape(ops.sum(x, [0, 2, 3]), [1, -1, 1, 1]);
+ */
 export class Ops {
   private readonly cache = new Map<string, string>();
 
