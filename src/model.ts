@@ -78,16 +78,15 @@ export class EfficientNet {
   static fromStateDict(tensors: StateDict, options: FromWeightsOptions = {}): EfficientNet {
     const family = options.family ?? detectKeyFamily(tensors.keys());
     const shapes = checkpointShapes(tensors, family);
-    const familyDefaults = family === 'lukemelas' ? {} : { padding: 'symmetric' as const };
     const base: EfficientNetOptions = {
-      ...familyDefaults,
-      ...options,
+      ...definedOnly(options),
+      padding: options.padding ?? (family === 'lukemelas' ? 'same' : 'symmetric'),
       numClasses: options.numClasses ?? shapes.numClasses,
       inChannels: options.inChannels ?? shapes.inChannels,
       includeTop: options.includeTop ?? shapes.includeTop,
     };
     const name = options.model ?? inferVariant(tensors, family, base);
-    const variantOptions = { ...torchvisionBatchNorm(family, name), ...base };
+    const variantOptions = { ...torchvisionBatchNorm(family, name), ...definedOnly(base) };
     const network = buildNetwork(resolveConfig(name, variantOptions));
     // Without a classifier in the network, a checkpoint's classifier is simply not used.
     const usable = network.fc ? tensors : withoutClassifier(tensors, family);
@@ -230,6 +229,11 @@ function inferVariant(tensors: StateDict, family: KeyFamily, options: EfficientN
     }
   }
   throw new ConfigError(`The ${family} checkpoint matches none of the published variants (${tensors.size} tensors); pass the model name explicitly`);
+}
+
+/** Drops keys whose value is undefined, so that spreading options never erases a default. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function withoutClassifier(tensors: StateDict, family: KeyFamily): StateDict {
