@@ -3,12 +3,13 @@
  * legacy `.pth`, safetensors), training wrappers (`{ state_dict, epoch, ... }`) are unwrapped,
  * and the `module.` / `_orig_mod.` prefixes of DataParallel and torch.compile are stripped.
  */
-import { readFile } from 'node:fs/promises';
 import { FileFormatError } from '../errors.js';
 import type { StateDict } from './tensor.js';
+import { readWholeFile } from './formats/readWhole.js';
 import { readPthLegacy, readPthZip, type PickledCheckpoint } from './formats/pth.js';
 import { writePth } from './formats/pthWriter.js';
 import { parseSafetensors, writeSafetensors } from './formats/safetensors.js';
+import { DTYPE_BYTES } from './formats/dtypes.js';
 import { materializeTensor, TensorRef } from './formats/torchPickle.js';
 
 export type CheckpointFormat = 'pth-zip' | 'pth-legacy' | 'safetensors';
@@ -40,7 +41,7 @@ const PREFIXES = ['module.', '_orig_mod.'];
  * tensors.get('_fc.weight')?.shape // [1000, 1280]
  */
 export async function readCheckpoint(input: string | Uint8Array, options: ReadCheckpointOptions = {}): Promise<Checkpoint> {
-  if (typeof input === 'string') return parseCheckpoint(await readFile(input), { ...options, source: input });
+  if (typeof input === 'string') return parseCheckpoint(await readWholeFile(input), { ...options, source: input });
   return parseCheckpoint(input, options);
 }
 
@@ -56,8 +57,14 @@ export function parseCheckpoint(bytes: Uint8Array, options: ReadCheckpointOption
   if (format === 'safetensors') return { tensors: stripPrefixes(parseSafetensors(bytes, source).tensors, source), format };
   const pickled = format === 'pth-zip' ? readPthZip(bytes, source) : readPthLegacy(bytes, source);
   const { refs, wrapper } = findStateDict(pickled.value, options.ema ?? false, source);
+  // Views into the file buffer save a copy of every tensor (the bulk of the load time), but keep
+  // the whole file alive: worth it only when the weights are most of the file (not, say, a
+  // training checkpoint that also holds EMA weights and optimizer state).
+  const storages = new Set([...refs.values()].map((ref) => ref.storage));
+  const weightBytes = [...storages].reduce((sum, s) => sum + s.numel * DTYPE_BYTES[s.dtype], 0);
+  const share = weightBytes >= bytes.byteLength / 2;
   const tensors: StateDict = new Map();
-  for (const [key, ref] of refs) tensors.set(key, materializeTensor(ref, pickled.storage(ref.storage), source));
+  for (const [key, ref] of refs) tensors.set(key, materializeTensor(ref, pickled.storage(ref.storage), source, share));
   return { tensors: stripPrefixes(tensors, source), format, wrapper };
 }
 

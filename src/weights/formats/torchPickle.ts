@@ -135,12 +135,14 @@ export function torchHooks(): { hooks: UnpickleHooks; storages: Map<string, Stor
 
 /**
  * Reads a tensor out of its storage bytes (`storage.numel` elements of its dtype), honouring the
- * storage offset and strides; floats become float32 and integers int64.
+ * storage offset and strides; floats become float32 and integers int64. With `share`, an
+ * aligned contiguous float32 / int64 tensor is a view of `storage` instead of a copy (tensors
+ * sharing a storage then share memory, as in PyTorch).
  *
  * @example
  * const tensor = materializeTensor(ref, zipEntryBytes, 'model.pth');
  */
-export function materializeTensor(ref: TensorRef, storage: Uint8Array, source: string): Tensor {
+export function materializeTensor(ref: TensorRef, storage: Uint8Array, source: string, share = false): Tensor {
   const { dtype, numel, key } = ref.storage;
   const size = DTYPE_BYTES[dtype];
   if (storage.byteLength < numel * size) {
@@ -158,8 +160,15 @@ export function materializeTensor(ref: TensorRef, storage: Uint8Array, source: s
   if (count > Math.max(numel, MAX_EXPANDED_ELEMENTS)) {
     throw new FileFormatError(`${source}: a tensor of shape [${ref.shape}] has ${count} elements but its storage '${key}' only ${numel}`);
   }
-  const index = contiguous ? undefined : stridedIndex(ref.shape, ref.stride);
   const start = ref.offset * size;
+  const byteOffset = storage.byteOffset + start;
+  if (share && contiguous && dtype === 'float32' && byteOffset % 4 === 0) {
+    return { dtype: 'float32', shape: [...ref.shape], data: new Float32Array(storage.buffer, byteOffset, count) };
+  }
+  if (share && contiguous && dtype === 'int64' && byteOffset % 8 === 0) {
+    return { dtype: 'int64', shape: [...ref.shape], data: new BigInt64Array(storage.buffer, byteOffset, count) };
+  }
+  const index = contiguous ? undefined : stridedIndex(ref.shape, ref.stride);
   const at = index ? (i: number) => index[i] : undefined;
   return isFloatDType(dtype)
     ? { dtype: 'float32', shape: [...ref.shape], data: readFloats(storage, start, dtype, count, at) }
