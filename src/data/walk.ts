@@ -80,8 +80,8 @@ async function keepImages(paths: string[], skipped: SkippedPath[]): Promise<stri
 
 /**
  * Every file below `root`, in the order torchvision's ImageFolder lists them: by folder path,
- * then by file name, comparing code points (Python's `sorted`, not locale order), so the order
- * is the same on every machine. Hidden entries (starting with '.') are skipped.
+ * then by file name, comparing characters by code (like Python's `sorted`, not locale order), so
+ * the order is the same on every machine. Hidden entries (starting with '.') are skipped.
  *
  * @example
  * await walkFiles('data/train/cat') // ['data/train/cat/001.jpg', 'data/train/cat/sub/002.jpg']
@@ -102,7 +102,7 @@ export async function walkFiles(root: string): Promise<string[]> {
   return found.map(([folder, name]) => join(folder, name));
 }
 
-/** Code-point order, as Python compares strings. */
+/** UTF-16 code-unit order: Python's code-point order except between astral and U+E000–U+FFFF characters. */
 export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
