@@ -26,7 +26,8 @@ export interface ImageBatch<T> extends BatchTensor {
 
 /**
  * Yields [N, C, H, W] batches of `items` in input order. Items are image paths (or buffers)
- * unless `load` is given to turn them into tensors, e.g. with augmentation for training. A final batch with no images is still yielded when only failures remain, so none is lost.
+ * unless `load` is given to turn them into tensors, e.g. with augmentation for training. A final
+ * batch with no images is still yielded when only failures remain, so none is lost.
  *
  * @example
  * for await (const batch of loadBatches(files, preset('torchvision', 'b0'), { batchSize: 16 })) {
