@@ -19,6 +19,8 @@ export interface InferenceGraph {
 export interface InferenceGraphOptions extends ModelOptions {
   /** Fixed batch size; symbolic (`batch`) by default. */
   readonly batchSize?: number;
+  /** Fixed [height, width]; symbolic by default. */
+  readonly imageSize?: readonly [number, number];
 }
 
 /**
@@ -31,7 +33,8 @@ export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output
   if (output === 'logits' && !net.fc) throw new WeightLoadError(`${net.config.name} was built with includeTop: false and has no classifier; ask for 'pooled' features instead`);
   const g = new GraphBuilder(net.config.name);
   const emit = new Emitter(g, weights);
-  const input = g.input('input', 'float32', [options.batchSize ?? 'batch', net.config.inChannels, 'height', 'width']); // [N, C, H, W]
+  const [height, width] = options.imageSize ?? ['height', 'width'];
+  const input = g.input('input', 'float32', [options.batchSize ?? 'batch', net.config.inChannels, height, width]); // [N, C, H, W]
 
   let x = emit.swish(emit.convBn(input, net.stem));
   const endpointAfter = new Map(net.endpoints.map((e) => [e.blockIndex, e.name]));

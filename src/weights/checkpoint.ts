@@ -20,6 +20,8 @@ export interface Checkpoint {
   readonly format: CheckpointFormat;
   /** The wrapper key the weights came from (`state_dict`, `model_ema`, ...), if any. */
   readonly wrapper?: string;
+  /** A safetensors file's `__metadata__` strings (empty for .pth). */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 export interface ReadCheckpointOptions {
@@ -54,7 +56,10 @@ export async function readCheckpoint(input: string | Uint8Array, options: ReadCh
 export function parseCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions = {}): Checkpoint {
   const source = options.source ?? 'checkpoint';
   const format = detectFormat(bytes, source);
-  if (format === 'safetensors') return { tensors: stripPrefixes(parseSafetensors(bytes, source).tensors, source), format };
+  if (format === 'safetensors') {
+    const { tensors, metadata } = parseSafetensors(bytes, source);
+    return { tensors: stripPrefixes(tensors, source), format, metadata };
+  }
   const pickled = format === 'pth-zip' ? readPthZip(bytes, source) : readPthLegacy(bytes, source);
   const { refs, wrapper } = findStateDict(pickled.value, options.ema ?? false, source);
   // Views into the file buffer save a copy of every tensor (the bulk of the load time), but keep
@@ -65,7 +70,7 @@ export function parseCheckpoint(bytes: Uint8Array, options: ReadCheckpointOption
   const share = weightBytes >= bytes.byteLength / 2;
   const tensors: StateDict = new Map();
   for (const [key, ref] of refs) tensors.set(key, materializeTensor(ref, pickled.storage(ref.storage), source, share));
-  return { tensors: stripPrefixes(tensors, source), format, wrapper };
+  return { tensors: stripPrefixes(tensors, source), format, wrapper, metadata: {} };
 }
 
 /**
@@ -124,7 +129,7 @@ function stripPrefixes(tensors: StateDict, source: string): StateDict {
  * @example
  * await writeCheckpoint('efficientnet-b0.safetensors', tensors, 'safetensors');
  */
-export async function writeCheckpoint(path: string, tensors: StateDict, format: 'pth' | 'safetensors'): Promise<void> {
+export async function writeCheckpoint(path: string, tensors: StateDict, format: 'pth' | 'safetensors', metadata: Record<string, string> = {}): Promise<void> {
   if (format === 'pth') await writePth(path, tensors);
-  else await writeSafetensors(path, tensors, { format: 'pt' });
+  else await writeSafetensors(path, tensors, { format: 'pt', ...metadata });
 }

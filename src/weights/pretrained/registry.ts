@@ -9,12 +9,11 @@
  */
 import { ConfigError, oneOf } from '../../errors.js';
 import type { PaddingStyle } from '../../arch/padding.js';
+import type { KeyFamily } from '../keymaps.js';
 import { canonicalVariantName, getVariant } from '../../arch/variants.js';
 import { IMAGENET_MEAN, IMAGENET_STD, type Interpolation, type PreprocessConfig } from '../../data/preprocessConfig.js';
 
 export type WeightSource = 'lukemelas' | 'advprop' | 'torchvision' | 'timm';
-/** Which naming scheme the checkpoint's keys follow (a key map turns each into ours). */
-export type KeyFamily = 'lukemelas' | 'torchvision' | 'timm';
 
 export interface PretrainedEntry {
   /** `source:name`, the registry key. */
