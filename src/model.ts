@@ -23,6 +23,8 @@ import { type FetchPretrainedOptions, fetchPretrained } from './weights/pretrain
 import { type PretrainedEntry, getPretrained } from './weights/pretrained/registry.js';
 import type { StateDict } from './weights/tensor.js';
 import { defaultPreprocess } from './pipeline/defaults.js';
+import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from './pipeline/classify.js';
+import type { ImageInput } from './data/decode.js';
 
 /** A float32 batch: data with its dimensions, e.g. NCHW `[N, C, H, W]`. */
 export interface FloatBatch {
@@ -201,6 +203,29 @@ export class EfficientNet {
     return (await this.run(output, x))[output];
   }
 
+  /**
+   * Top-k classes of an image (path, encoded bytes or raw RGB pixels), or of each of several.
+   *
+   * @example
+   * const top = await net.classify('cat.jpg', { topK: 3 }); // [{ index, label, probability }, ...]
+   */
+  classify(input: ImageInput, options?: ImageRunOptions & { topK?: number }): Promise<Prediction[]>;
+  classify(input: readonly ImageInput[], options?: ImageRunOptions & { topK?: number }): Promise<Prediction[][]>;
+  classify(input: ImageInput | readonly ImageInput[], options: ImageRunOptions & { topK?: number } = {}): Promise<Prediction[] | Prediction[][]> {
+    return classifyImages(this, input, options);
+  }
+
+  /**
+   * Pooled features [N, C] of images (paths, encoded bytes, raw pixels) or of an NCHW batch.
+   *
+   * @example
+   * const { data, dims } = await net.embed(['a.jpg', 'b.jpg']); // dims [2, 1280]
+   */
+  async embed(input: ImageInput | readonly ImageInput[] | FloatBatch, options: ImageRunOptions = {}): Promise<FloatBatch> {
+    if (isFloatBatch(input)) return this.pooledFeatures(input);
+    return embedImages(this, input, options);
+  }
+
   /** Pooled features [N, C] (the classifier's input) of an NCHW batch, whatever `includeTop` says. */
   async pooledFeatures(x: FloatBatch): Promise<FloatBatch> {
     return (await this.run('pooled', x)).pooled;
@@ -320,6 +345,10 @@ export class EfficientNet {
     }
     if (problems.length > 0) throw new InputShapeError(`Invalid input [${x.dims.join(', ')}] for ${this.network.config.name}: ${problems.join('; ')}`);
   }
+}
+
+function isFloatBatch(value: unknown): value is FloatBatch {
+  return typeof value === 'object' && value !== null && 'dims' in value && (value as FloatBatch).data instanceof Float32Array;
 }
 
 /** `source:name` tags name registry entries; paths never contain a colon before a slash on POSIX. */

@@ -14,7 +14,9 @@ import type { KeyFamily } from '../weights/keymaps.js';
 export function defaultPreprocess(net: NetworkSpec, family: KeyFamily, modelName?: string): PreprocessConfig {
   const { name, imageSize, resolution, inChannels } = net.config;
   const tf = modelName?.trim().toLowerCase().startsWith('tf_') ?? false;
-  const base = family === 'torchvision' ? preset('torchvision', name) : family === 'timm' && tf ? preset('timm-tf', name) : preset('lukemelas', name);
+  // torchvision has presets for b0–b7 only; anything else falls back to the reference's.
+  const hasTorchvision = family === 'torchvision' && /^efficientnet-b[0-7]$/.test(name);
+  const base = hasTorchvision ? preset('torchvision', name) : family === 'timm' && tf ? preset('timm-tf', name) : preset('lukemelas', name);
   const custom = imageSize[0] !== resolution || imageSize[1] !== resolution;
   // A custom image size keeps the family's resize/crop ratio.
   const resized = custom

@@ -36,24 +36,30 @@ export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output
   const [height, width] = options.imageSize ?? ['height', 'width'];
   const input = g.input('input', 'float32', [options.batchSize ?? 'batch', net.config.inChannels, height, width]); // [N, C, H, W]
 
+  // Output shapes: exact when the input size is fixed, symbolic otherwise.
+  const batch = options.batchSize ?? 'batch';
+  const mapDims = (channels: number, size: readonly [number, number], name: string) =>
+    options.imageSize ? [batch, channels, size[0], size[1]] : [batch, channels, `${name}_height`, `${name}_width`];
   let x = emit.swish(emit.convBn(input, net.stem));
   const endpointAfter = new Map(net.endpoints.map((e) => [e.blockIndex, e.name]));
   const outputs: string[] = [];
   for (const block of net.blocks) {
     x = emit.block(x, block);
     const endpoint = endpointAfter.get(block.index);
-    if (output === 'endpoints' && endpoint) outputs.push(g.output(x, endpoint));
+    if (output === 'endpoints' && endpoint) outputs.push(g.output(x, endpoint, 'float32', mapDims(block.outChannels, block.outputSize, endpoint)));
   }
   const features = emit.swish(emit.convBn(x, net.head)); // [N, C_head, h, w]
-  if (output === 'endpoints') outputs.push(g.output(features, endpointAfter.get(-1)!));
-  if (output === 'features') outputs.push(g.output(features, 'features'));
+  const headName = endpointAfter.get(-1)!;
+  const headDims = (name: string) => mapDims(net.featureChannels, net.head.conv.outputSize, name);
+  if (output === 'endpoints') outputs.push(g.output(features, headName, 'float32', headDims(headName)));
+  if (output === 'features') outputs.push(g.output(features, 'features', 'float32', headDims('features')));
   if (output === 'pooled' || output === 'logits') {
     const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [features])], { axis: { int: 1 } }); // [N, C_head]
-    if (output === 'pooled') outputs.push(g.output(pooled, 'pooled'));
+    if (output === 'pooled') outputs.push(g.output(pooled, 'pooled', 'float32', [batch, net.featureChannels]));
     else {
       const fc = net.fc!;
       const logits = g.node('Gemm', [pooled, emit.param(`${fc.name}.weight`), emit.param(`${fc.name}.bias`)], { transB: { int: 1 } }); // [N, K]
-      outputs.push(g.output(logits, 'logits'));
+      outputs.push(g.output(logits, 'logits', 'float32', [batch, fc.outFeatures]));
     }
   }
   return { model: g.toModel({ ...options, docString: options.docString ?? `${net.config.name} inference (${output})` }), inputName: input, outputNames: outputs };

@@ -1,33 +1,20 @@
 /** The command line as a user meets it: help, errors without stack traces, and `forward` against the oracle. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
 import { readNpy, writeNpy } from '../../src/io/npy.js';
 import { readSafetensors, writeSafetensors } from '../../src/weights/formats/safetensors.js';
 import { syntheticImages } from '../../src/weights/synthetic.js';
 import { FIXTURES, relativeError, syntheticStateDict } from '../support/fixtures.js';
+import { cli } from '../support/cli.js';
 
-const BIN = join(FIXTURES, '..', '..', 'bin', 'efficientnet.js');
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 test('every command has --help', async () => {
-  for (const command of ['summary', 'scale', 'forward']) {
+  for (const command of ['summary', 'scale', 'forward', 'classify', 'features', 'convert', 'export']) {
     const { code, stdout } = await cli(command, '--help');
     assert.equal(code, 0, command);
     assert.match(stdout, new RegExp(`Usage: efficientnet ${command}`));
