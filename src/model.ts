@@ -314,8 +314,8 @@ export class EfficientNet {
   private session(output: InferenceOutput): Promise<Session> {
     let session = this.sessions.get(output);
     if (!session) {
-      const { model } = buildInferenceGraph(this.network, this.weights, output);
-      session = Session.create(model, this.runtimeOptions);
+      const { model, externalData } = buildInferenceGraph(this.network, this.weights, output, { external: true });
+      session = Session.create(model, this.runtimeOptions, externalData);
       session.catch(() => this.sessions.delete(output));
       this.sessions.set(output, session);
     }

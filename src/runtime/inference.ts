@@ -12,6 +12,8 @@ export type InferenceOutput = 'logits' | 'pooled' | 'features' | 'endpoints';
 
 export interface InferenceGraph {
   readonly model: Uint8Array;
+  /** With `external: true`: the initializers' bytes, to hand to Session.create. */
+  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array }[];
   readonly inputName: string;
   readonly outputNames: readonly string[];
 }
@@ -21,6 +23,8 @@ export interface InferenceGraphOptions extends ModelOptions {
   readonly batchSize?: number;
   /** Fixed [height, width]; symbolic by default. */
   readonly imageSize?: readonly [number, number];
+  /** Keep large initializers out of the protobuf (for sessions; files want them inline). */
+  readonly external?: boolean;
 }
 
 /**
@@ -62,7 +66,9 @@ export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output
       outputs.push(g.output(logits, 'logits', 'float32', [batch, fc.outFeatures]));
     }
   }
-  return { model: g.toModel({ ...options, docString: options.docString ?? `${net.config.name} inference (${output})` }), inputName: input, outputNames: outputs };
+  const modelOptions = { ...options, docString: options.docString ?? `${net.config.name} inference (${output})` };
+  const { model, externalData } = options.external ? g.toModelWithExternalData(modelOptions) : { model: g.toModel(modelOptions), externalData: [] };
+  return { model, externalData, inputName: input, outputNames: outputs };
 }
 
 /** Emits layers into a graph, reading weights by their reference names. */
