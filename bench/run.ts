@@ -1,8 +1,12 @@
 /** `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures. */
+import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
+import { benchLoad } from './load.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   inference: benchInference,
+  images: benchImages,
+  load: async () => { await benchLoad(); },
 };
 
 const wanted = process.argv.slice(2);
