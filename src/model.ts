@@ -22,6 +22,8 @@ import { type LoadOptions, type LoadReport, loadStateDict } from './weights/load
 import { type FetchPretrainedOptions, fetchPretrained } from './weights/pretrained/download.js';
 import { type PretrainedEntry, getPretrained } from './weights/pretrained/registry.js';
 import type { StateDict } from './weights/tensor.js';
+import { writeFileAtomic } from './util/files.js';
+import { basename, dirname, join } from 'node:path';
 import { defaultPreprocess } from './pipeline/defaults.js';
 import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from './pipeline/classify.js';
 import type { ImageInput } from './data/decode.js';
@@ -52,6 +54,20 @@ export interface FromPretrainedOptions extends FromWeightsOptions, FetchPretrain
   /** Weight source: 'lukemelas' (default), 'advprop', 'torchvision' or 'timm'. */
   source?: string;
 }
+
+export interface OnnxExportOptions {
+  /** Default: logits, or pooled features without a classifier. */
+  output?: InferenceOutput;
+  /** Default 17. */
+  opset?: number;
+  /** Fixed batch size; dynamic when omitted. */
+  batchSize?: number;
+  /** Symbolic height and width instead of the configured image size. */
+  dynamicSize?: boolean;
+}
+
+/** Protobuf cannot encode a message of 2 GiB or more; leave room for the graph itself. */
+const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 2 ** 24;
 
 export interface SaveOptions {
   /** Key names to write. Default: the reference's (`lukemelas`). */
@@ -258,14 +274,50 @@ export class EfficientNet {
    * @example
    * await writeFile('b0.onnx', net.toOnnx({ batchSize: 1 }));
    */
-  toOnnx(options: { output?: InferenceOutput; opset?: number; batchSize?: number; dynamicSize?: boolean } = {}): Uint8Array {
-    const output = options.output ?? (this.network.fc ? 'logits' : 'pooled');
-    return buildInferenceGraph(this.network, this.weights, output, {
+  toOnnx(options: OnnxExportOptions = {}): Uint8Array {
+    return buildInferenceGraph(this.network, this.weights, this.exportOutput(options), this.exportGraphOptions(options)).model;
+  }
+
+  /**
+   * Writes the ONNX inference graph to `path`, atomically. Weights past protobuf's 2 GB limit
+   * (L2), or all of them with `externalData: true`, go to `<path>.data` beside it, as ONNX's
+   * external-data convention has it.
+   *
+   * @example
+   * await net.exportOnnx('b0.onnx', { opset: 17 });
+   */
+  async exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
+    const weightBytes = [...this.weights.values()].reduce((sum, t) => sum + t.data.byteLength, 0);
+    if (!(options.externalData || weightBytes > PROTOBUF_LIMIT_BYTES)) {
+      const model = this.toOnnx(options);
+      await writeFileAtomic(path, model);
+      return { bytes: model.byteLength };
+    }
+    const dataFile = `${basename(path)}.data`;
+    const graph = buildInferenceGraph(this.network, this.weights, this.exportOutput(options), { ...this.exportGraphOptions(options), external: true, externalFile: dataFile });
+    const chunks: Uint8Array[] = [];
+    let end = 0;
+    for (const { data, offset } of graph.externalData) {
+      if (offset > end) chunks.push(new Uint8Array(offset - end)); // alignment padding
+      chunks.push(data);
+      end = offset + data.byteLength;
+    }
+    await writeFileAtomic(join(dirname(path), dataFile), chunks);
+    await writeFileAtomic(path, graph.model);
+    return { bytes: graph.model.byteLength + end, dataFile };
+  }
+
+  private exportOutput(options: OnnxExportOptions): InferenceOutput {
+    return options.output ?? (this.network.fc ? 'logits' : 'pooled');
+  }
+
+  private exportGraphOptions(options: OnnxExportOptions) {
+    return {
       opset: options.opset,
       batchSize: options.batchSize,
       imageSize: options.dynamicSize ? undefined : this.network.config.imageSize,
       metadata: { model: this.network.config.name, padding: this.network.config.padding },
-    }).model;
+    };
   }
 
   /**

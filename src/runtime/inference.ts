@@ -13,7 +13,7 @@ export type InferenceOutput = 'logits' | 'pooled' | 'features' | 'endpoints';
 export interface InferenceGraph {
   readonly model: Uint8Array;
   /** With `external: true`: the initializers' bytes, to hand to Session.create. */
-  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array }[];
+  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array; readonly offset: number }[];
   readonly inputName: string;
   readonly outputNames: readonly string[];
 }
@@ -25,6 +25,8 @@ export interface InferenceGraphOptions extends ModelOptions {
   readonly imageSize?: readonly [number, number];
   /** Keep large initializers out of the protobuf (for sessions; files want them inline). */
   readonly external?: boolean;
+  /** With `external`: put them all in this one file (for exports past protobuf's 2 GB). */
+  readonly externalFile?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output
     }
   }
   const modelOptions = { ...options, docString: options.docString ?? `${net.config.name} inference (${output})` };
-  const { model, externalData } = options.external ? g.toModelWithExternalData(modelOptions) : { model: g.toModel(modelOptions), externalData: [] };
+  const { model, externalData } = options.external ? g.toModelWithExternalData(modelOptions, options.externalFile) : { model: g.toModel(modelOptions), externalData: [] };
   return { model, externalData, inputName: input, outputNames: outputs };
 }
 

@@ -60,6 +60,14 @@ test('export writes an ONNX file onnxruntime runs with the same outputs as forwa
   // Fixed shapes may pick other kernels than the dynamic graph: equal to float rounding.
   assert.ok(relativeError(exported.data as Float32Array, ours.data) < 1e-5);
   await session.release();
+  // Weights in a side file, as ONNX's external-data convention has it (automatic past 2 GB, for L2).
+  assert.equal((await cli('export', '--weights', join(dir, 'm.pth'), '--onnx', join(dir, 'e.onnx'), '--external-data', '--dynamic-batch')).code, 0);
+  const external = await Session.create(await readFile(join(dir, 'e.onnx')), {}, [{ path: 'e.onnx.data', data: await readFile(join(dir, 'e.onnx.data')) }]);
+  const fromExternal = (await external.run({ input: { type: 'float32', dims: [2, 3, 224, 224], data } })).logits;
+  assert.ok(relativeError(fromExternal.data as Float32Array, ours.data) < 1e-5);
+  await external.release();
+  await rm(join(dir, 'e.onnx'));
+  await rm(join(dir, 'e.onnx.data'));
   await loaded.dispose();
   const bad = await cli('export', '--weights', join(dir, 'm.pth'), '--onnx', join(dir, 'x.onnx'), '--opset', '7');
   assert.equal(bad.code, 2);

@@ -1,6 +1,5 @@
 /** `efficientnet export`: the inference graph as a standalone ONNX file. */
 import { Command } from 'commander';
-import { writeFileAtomic } from '../../util/files.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 import { positiveInt } from '../options.js';
 
@@ -9,6 +8,7 @@ interface ExportOptions extends ModelCliOptions {
   opset?: number;
   dynamicBatch?: boolean;
   features?: boolean;
+  externalData?: boolean;
 }
 
 export const EXPORT_OPSETS = { min: 13, max: 21 };
@@ -21,14 +21,17 @@ export function registerExport(program: Command): void {
     .option('--opset <n>', `ONNX opset, ${EXPORT_OPSETS.min}–${EXPORT_OPSETS.max} (default 17)`, positiveInt)
     .option('--dynamic-batch', 'symbolic batch dimension (default: batch 1)')
     .option('--features', 'output pooled features [N, C] instead of logits')
+    .option('--external-data', 'store the weights in <out.onnx>.data (automatic past protobuf\'s 2 GB limit)')
     .action(async (opts: ExportOptions, command: Command) => {
       if (opts.opset !== undefined && (opts.opset < EXPORT_OPSETS.min || opts.opset > EXPORT_OPSETS.max)) {
         command.error(`error: opset ${opts.opset} is not supported; expected ${EXPORT_OPSETS.min} to ${EXPORT_OPSETS.max}`, { exitCode: 2 });
       }
       const net = await loadModel(opts);
-      const bytes = net.toOnnx({ opset: opts.opset, batchSize: opts.dynamicBatch ? undefined : 1, output: opts.features ? 'pooled' : undefined });
-      await writeFileAtomic(opts.onnx, bytes);
+      const { bytes, dataFile } = await net.exportOnnx(opts.onnx, {
+        opset: opts.opset, batchSize: opts.dynamicBatch ? undefined : 1, output: opts.features ? 'pooled' : undefined, externalData: opts.externalData,
+      });
       const [h, w] = net.config.imageSize;
-      process.stderr.write(`wrote ${opts.onnx}: ${net.config.name}, input [${opts.dynamicBatch ? 'batch' : 1}, ${net.config.inChannels}, ${h}, ${w}], ${(bytes.byteLength / 1e6).toFixed(1)} MB\n`);
+      const where = dataFile ? ` (weights in ${dataFile})` : '';
+      process.stderr.write(`wrote ${opts.onnx}${where}: ${net.config.name}, input [${opts.dynamicBatch ? 'batch' : 1}, ${net.config.inChannels}, ${h}, ${w}], ${(bytes / 1e6).toFixed(1)} MB\n`);
     });
 }

@@ -53,8 +53,8 @@ const EXTERNAL_MIN_BYTES = 1024;
 /** A model whose large initializers live outside the protobuf, one in-memory "file" each. */
 export interface ModelWithExternalData {
   readonly model: Uint8Array;
-  /** `path` as the initializer names it, `data` the tensor's own bytes (not copied). */
-  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array }[];
+  /** `path` as the initializer names it, `data` the tensor's own bytes (not copied), at `offset` in that file. */
+  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array; readonly offset: number }[];
 }
 
 /**
@@ -156,11 +156,12 @@ export class GraphBuilder {
    * Serialises the graph with large initializers as external data that is handed to the engine
    * by reference: no copy of the weights into the protobuf, and no 2 GB protobuf limit (L2).
    */
-  toModelWithExternalData(options: ModelOptions = {}): ModelWithExternalData {
-    return this.encode(options, true);
+  toModelWithExternalData(options: ModelOptions = {}, file?: string): ModelWithExternalData {
+    return this.encode(options, true, file);
   }
 
-  private encode(options: ModelOptions, external: boolean): ModelWithExternalData {
+  /** With `file`, every external initializer lives in that one file at a 64-byte aligned offset. */
+  private encode(options: ModelOptions, external: boolean, file?: string): ModelWithExternalData {
     const opset = options.opset ?? DEFAULT_OPSET;
     const valueInfo = (v: ValueInfo) => ({
       name: v.name,
@@ -171,17 +172,20 @@ export class GraphBuilder {
         },
       },
     });
-    const externalData: { path: string; data: Uint8Array }[] = [];
+    const externalData: { path: string; data: Uint8Array; offset: number }[] = [];
+    let fileOffset = 0;
     const initializer = [...this.initializers].map(([name, c], index) => {
       const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
       const base = { name, dims: c.dims, dataType: ELEM_TYPE_CODES[c.type] };
       if (!external || bytes.byteLength < EXTERNAL_MIN_BYTES) return { ...base, rawData: bytes };
-      const path = `initializer_${index}.bin`;
-      externalData.push({ path, data: bytes });
+      const path = file ?? `initializer_${index}.bin`;
+      const offset = file ? fileOffset : 0;
+      fileOffset = Math.ceil((offset + bytes.byteLength) / 64) * 64;
+      externalData.push({ path, data: bytes, offset });
       return {
         ...base,
         dataLocation: 1, // EXTERNAL
-        externalData: [{ key: 'location', value: path }, { key: 'offset', value: '0' }, { key: 'length', value: String(bytes.byteLength) }],
+        externalData: [{ key: 'location', value: path }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(bytes.byteLength) }],
       };
     });
     const message = ModelProto.create({
