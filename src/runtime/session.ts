@@ -66,7 +66,7 @@ export class Session {
       const session = await ort.InferenceSession.create(model, sessionOptions);
       return new Session(session, session.inputNames, session.outputNames);
     } catch (error) {
-      throw new RuntimeError(`onnxruntime could not load the graph with providers ${providers.join(', ')}: ${(error as Error).message}`);
+      throw new RuntimeError(`onnxruntime could not load the graph with providers ${providers.join(', ')}: ${(error as Error).message.trim().split('\n')[0]}`);
     }
   }
 
