@@ -5,13 +5,12 @@
  */
 import { type EfficientNetConfig, type EfficientNetOptions, resolveConfig } from './arch/config.js';
 import { type NetworkSpec, buildNetwork } from './arch/network.js';
-import { countParameters, shapeSize } from './arch/parameters.js';
+import { countParameters } from './arch/parameters.js';
 import { formatModuleTree } from './arch/moduleTree.js';
 import { type ModelSummary, summarize } from './arch/summary.js';
 import type { VariantSpec } from './arch/variants.js';
 import { type CheckpointNetworkOptions, networkForCheckpoint, withoutClassifier } from './checkpointConfig.js';
 import type { PreprocessConfig } from './data/preprocessConfig.js';
-import { InputShapeError } from './errors.js';
 import { type ModelMetadata, decodeModelMetadata, encodeModelMetadata } from './modelFile.js';
 import { type InferenceOutput, buildInferenceGraph } from './runtime/inference.js';
 import { type RuntimeOptions, Session } from './runtime/session.js';
@@ -22,17 +21,14 @@ import { type LoadOptions, type LoadReport, loadStateDict } from './weights/load
 import { type FetchPretrainedOptions, fetchPretrained } from './weights/pretrained/download.js';
 import { type PretrainedEntry, getPretrained } from './weights/pretrained/registry.js';
 import type { StateDict } from './weights/tensor.js';
-import { writeFileAtomic } from './util/files.js';
-import { basename, dirname, join } from 'node:path';
+import { type OnnxExportOptions, onnxBytes, writeOnnx } from './runtime/export.js';
+import { type FloatBatch, checkImageBatch } from './runtime/inputs.js';
 import { defaultPreprocess } from './pipeline/defaults.js';
 import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from './pipeline/classify.js';
 import type { ImageInput } from './data/decode.js';
 
-/** A float32 batch: data with its dimensions, e.g. NCHW `[N, C, H, W]`. */
-export interface FloatBatch {
-  readonly data: Float32Array;
-  readonly dims: readonly number[];
-}
+export type { FloatBatch } from './runtime/inputs.js';
+export type { OnnxExportOptions } from './runtime/export.js';
 
 export interface ModelOptions extends EfficientNetOptions {
   /** onnxruntime settings (threads, execution providers). */
@@ -54,20 +50,6 @@ export interface FromPretrainedOptions extends FromWeightsOptions, FetchPretrain
   /** Weight source: 'lukemelas' (default), 'advprop', 'torchvision' or 'timm'. */
   source?: string;
 }
-
-export interface OnnxExportOptions {
-  /** Default: logits, or pooled features without a classifier. */
-  output?: InferenceOutput;
-  /** Default 17. */
-  opset?: number;
-  /** Fixed batch size; dynamic when omitted. */
-  batchSize?: number;
-  /** Symbolic height and width instead of the configured image size. */
-  dynamicSize?: boolean;
-}
-
-/** Protobuf cannot encode a message of 2 GiB or more; leave room for the graph itself. */
-const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 2 ** 24;
 
 export interface SaveOptions {
   /** Key names to write. Default: the reference's (`lukemelas`). */
@@ -275,49 +257,18 @@ export class EfficientNet {
    * await writeFile('b0.onnx', net.toOnnx({ batchSize: 1 }));
    */
   toOnnx(options: OnnxExportOptions = {}): Uint8Array {
-    return buildInferenceGraph(this.network, this.weights, this.exportOutput(options), this.exportGraphOptions(options)).model;
+    return onnxBytes(this.network, this.weights, options);
   }
 
   /**
-   * Writes the ONNX inference graph to `path`, atomically. Weights past protobuf's 2 GB limit
-   * (L2), or all of them with `externalData: true`, go to `<path>.data` beside it, as ONNX's
-   * external-data convention has it.
+   * Writes the ONNX inference graph to `path`, atomically; weights past protobuf's 2 GB limit
+   * (L2), or all of them with `externalData: true`, go to `<path>.data` beside it.
    *
    * @example
    * await net.exportOnnx('b0.onnx', { opset: 17 });
    */
-  async exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
-    const weightBytes = [...this.weights.values()].reduce((sum, t) => sum + t.data.byteLength, 0);
-    if (!(options.externalData || weightBytes > PROTOBUF_LIMIT_BYTES)) {
-      const model = this.toOnnx(options);
-      await writeFileAtomic(path, model);
-      return { bytes: model.byteLength };
-    }
-    const dataFile = `${basename(path)}.data`;
-    const graph = buildInferenceGraph(this.network, this.weights, this.exportOutput(options), { ...this.exportGraphOptions(options), external: true, externalFile: dataFile });
-    const chunks: Uint8Array[] = [];
-    let end = 0;
-    for (const { data, offset } of graph.externalData) {
-      if (offset > end) chunks.push(new Uint8Array(offset - end)); // alignment padding
-      chunks.push(data);
-      end = offset + data.byteLength;
-    }
-    await writeFileAtomic(join(dirname(path), dataFile), chunks);
-    await writeFileAtomic(path, graph.model);
-    return { bytes: graph.model.byteLength + end, dataFile };
-  }
-
-  private exportOutput(options: OnnxExportOptions): InferenceOutput {
-    return options.output ?? (this.network.fc ? 'logits' : 'pooled');
-  }
-
-  private exportGraphOptions(options: OnnxExportOptions) {
-    return {
-      opset: options.opset,
-      batchSize: options.batchSize,
-      imageSize: options.dynamicSize ? undefined : this.network.config.imageSize,
-      metadata: { model: this.network.config.name, padding: this.network.config.padding },
-    };
+  exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
+    return writeOnnx(path, this.network, this.weights, options);
   }
 
   /**
@@ -375,7 +326,7 @@ export class EfficientNet {
   }
 
   private async run(output: InferenceOutput, x: FloatBatch): Promise<Record<string, FloatBatch>> {
-    this.checkInput(x);
+    checkImageBatch(x, this.network.config);
     const session = await this.session(output);
     const results = await session.run({ input: { type: 'float32', dims: x.dims, data: x.data } });
     const out: Record<string, FloatBatch> = {};
@@ -383,20 +334,6 @@ export class EfficientNet {
     return out;
   }
 
-  private checkInput(x: FloatBatch): void {
-    const { inChannels } = this.network.config;
-    const problems: string[] = [];
-    if (!(x.data instanceof Float32Array)) problems.push('data should be a Float32Array');
-    if (x.dims.length !== 4) problems.push(`rank ${x.dims.length} should be 4 (NCHW)`);
-    else {
-      const [n, c, h, w] = x.dims;
-      if (!(n >= 1)) problems.push(`batch ${n} should be at least 1`);
-      if (c !== inChannels) problems.push(`channels ${c} should be ${inChannels}`);
-      if (!(h >= 32 && w >= 32)) problems.push(`size ${h}×${w} should be at least 32×32`);
-      if (x.data instanceof Float32Array && x.data.length !== shapeSize(x.dims)) problems.push(`data has ${x.data.length} values but [${x.dims.join(', ')}] needs ${shapeSize(x.dims)}`);
-    }
-    if (problems.length > 0) throw new InputShapeError(`Invalid input [${x.dims.join(', ')}] for ${this.network.config.name}: ${problems.join('; ')}`);
-  }
 }
 
 function isFloatBatch(value: unknown): value is FloatBatch {
