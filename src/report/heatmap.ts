@@ -1,0 +1,80 @@
+/**
+ * A labelled grid of shaded cells with their values written in, e.g. a confusion matrix. Cells
+ * shrink as the grid grows so a 100-class matrix still fits a page; numbers are left out once
+ * cells are too small to hold them, and long labels are cut (the full text stays in a tooltip).
+ */
+import { type Figure, element, escapeXml, rect, text, textWidth, translate, truncate } from './svg.js';
+
+export interface HeatmapOptions {
+  /** One label per row and per column. */
+  readonly rowLabels: readonly string[];
+  readonly columnLabels: readonly string[];
+  readonly title?: string;
+  /** Axis titles, e.g. 'predicted' and 'true class'. */
+  readonly xLabel?: string;
+  readonly yLabel?: string;
+  /** Shade of each cell in [0, 1]; default value / largest value. */
+  readonly shade?: (value: number, row: number, column: number) => number;
+  /** Text written in each cell; default the value itself, '' for none. */
+  readonly format?: (value: number, row: number, column: number) => string;
+  /** Longest label kept whole. Default 24 characters. */
+  readonly maxLabelChars?: number;
+}
+
+const FONT = 12;
+const LIGHT = [247, 251, 255];
+const DARK = [8, 48, 107];
+
+/** White to dark blue (ColorBrewer's Blues end points), linear in `t` ∈ [0, 1]. */
+export function blues(t: number): string {
+  const clamped = Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0;
+  const channel = (i: number) => Math.round(LIGHT[i] + (DARK[i] - LIGHT[i]) * clamped).toString(16).padStart(2, '0');
+  return `#${channel(0)}${channel(1)}${channel(2)}`;
+}
+
+/**
+ * A heatmap of `matrix` (rows × columns) as a {@link Figure}.
+ *
+ * @example
+ * const figure = heatmap([[5, 1], [0, 4]], { rowLabels: ['cat', 'dog'], columnLabels: ['cat', 'dog'], xLabel: 'predicted', yLabel: 'true' });
+ */
+export function heatmap(matrix: readonly (readonly number[])[], options: HeatmapOptions): Figure {
+  const rows = matrix.length;
+  const columns = options.columnLabels.length;
+  const largest = Math.max(0, ...matrix.flat());
+  const shade = options.shade ?? ((value: number) => (largest > 0 ? value / largest : 0));
+  const format = options.format ?? ((value: number) => String(value));
+  const maxChars = options.maxLabelChars ?? 24;
+  const cell = Math.max(8, Math.min(48, Math.floor(640 / Math.max(rows, columns, 1))));
+  const cellFont = Math.min(FONT, cell * 0.4);
+  const labelFont = Math.min(FONT, Math.max(6, cell * 0.8));
+  const label = (content: string, x: number, y: number, attributes: Record<string, string | number>) =>
+    element('text', { x, y, 'font-size': labelFont, ...attributes }, element('title', {}, escapeXml(content)) + escapeXml(truncate(content, maxChars)));
+  const widest = (labels: readonly string[]) => Math.max(0, ...labels.map((l) => textWidth(truncate(l, maxChars), labelFont)));
+
+  const left = 12 + (options.yLabel ? FONT + 10 : 0) + widest(options.rowLabels);
+  const top = 12 + (options.title ? FONT + 16 : 0) + (options.xLabel ? FONT + 10 : 0) + widest(options.columnLabels);
+  const gridWidth = columns * cell;
+  const gridHeight = rows * cell;
+
+  const cells: string[] = [];
+  matrix.forEach((values, r) => values.forEach((value, c) => {
+    const t = shade(value, r, c);
+    cells.push(rect(c * cell, r * cell, cell, cell, { fill: blues(t), stroke: '#fff', 'stroke-width': 0.5 }));
+    const content = cell >= 16 ? format(value, r, c) : '';
+    if (content && textWidth(content, cellFont) <= cell - 2) {
+      cells.push(text(c * cell + cell / 2, r * cell + cell / 2 + cellFont / 3, content, { 'font-size': cellFont, 'text-anchor': 'middle', fill: t > 0.5 ? '#fff' : '#222' }));
+    }
+  }));
+  const rowText = options.rowLabels.map((l, r) => label(l, -6, r * cell + cell / 2 + labelFont / 3, { 'text-anchor': 'end' }));
+  // Column labels read upwards so long class names do not collide.
+  const columnText = options.columnLabels.map((l, c) => label(l, 0, 0, { transform: `translate(${c * cell + cell / 2 + labelFont / 3},-6) rotate(-90)` }));
+  const grid = translate(left, top, cells.join('') + rowText.join('') + columnText.join('') + rect(0, 0, gridWidth, gridHeight, { fill: 'none', stroke: '#888' }));
+
+  const titles: string[] = [];
+  if (options.title) titles.push(text(left + gridWidth / 2, 12 + FONT + 3, options.title, { 'font-size': FONT + 3, 'font-weight': 'bold', 'text-anchor': 'middle' }));
+  if (options.xLabel) titles.push(text(left + gridWidth / 2, top - widest(options.columnLabels) - 14, options.xLabel, { 'font-size': FONT, 'text-anchor': 'middle' }));
+  if (options.yLabel) titles.push(text(0, 0, options.yLabel, { 'font-size': FONT, 'text-anchor': 'middle', transform: `translate(${12 + FONT / 2},${top + gridHeight / 2}) rotate(-90)` }));
+  const titleWidth = options.title ? textWidth(options.title, FONT + 3) + 24 : 0;
+  return { width: Math.max(left + gridWidth + 16, titleWidth), height: top + gridHeight + 16, body: grid + titles.join('') };
+}
