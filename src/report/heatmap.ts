@@ -71,10 +71,13 @@ export function heatmap(matrix: readonly (readonly number[])[], options: Heatmap
   const columnText = options.columnLabels.map((l, c) => label(l, 0, 0, { transform: `translate(${c * cell + cell / 2 + labelFont / 3},-6) rotate(-90)` }));
   const grid = translate(left, top, cells.join('') + rowText.join('') + columnText.join('') + rect(0, 0, gridWidth, gridHeight, { fill: 'none', stroke: '#888' }));
 
+  const titleWidth = options.title ? textWidth(options.title, FONT + 3) + 24 : 0;
+  const width = Math.max(left + gridWidth + 16, titleWidth);
+  // Centred over the grid unless that would push a wide title off either edge.
+  const titleX = Math.max(titleWidth / 2, Math.min(left + gridWidth / 2, width - titleWidth / 2));
   const titles: string[] = [];
-  if (options.title) titles.push(text(left + gridWidth / 2, 12 + FONT + 3, options.title, { 'font-size': FONT + 3, 'font-weight': 'bold', 'text-anchor': 'middle' }));
+  if (options.title) titles.push(text(titleX, 12 + FONT + 3, options.title, { 'font-size': FONT + 3, 'font-weight': 'bold', 'text-anchor': 'middle' }));
   if (options.xLabel) titles.push(text(left + gridWidth / 2, top - widest(options.columnLabels) - 14, options.xLabel, { 'font-size': FONT, 'text-anchor': 'middle' }));
   if (options.yLabel) titles.push(text(0, 0, options.yLabel, { 'font-size': FONT, 'text-anchor': 'middle', transform: `translate(${12 + FONT / 2},${top + gridHeight / 2}) rotate(-90)` }));
-  const titleWidth = options.title ? textWidth(options.title, FONT + 3) + 24 : 0;
-  return { width: Math.max(left + gridWidth + 16, titleWidth), height: top + gridHeight + 16, body: grid + titles.join('') };
+  return { width, height: top + gridHeight + 16, body: grid + titles.join('') };
 }
