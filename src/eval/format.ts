@@ -13,15 +13,38 @@ function table(rows: readonly (readonly string[])[], right: readonly boolean[]):
   return rows.map((row) => `  ${row.map(pad).join('  ').trimEnd()}`);
 }
 
+/** Largest matrix printed whole; wider ones do not fit a terminal, so the report lists the worst cells. */
+const MATRIX_CLASSES = 30;
+
+function confusionText({ classes, confusion }: Evaluation): string[] {
+  return [
+    'Confusion matrix (rows: true class, columns: predicted class by #):',
+    ...table([
+      ['#', 'class', ...classes.map((c) => String(c.index))],
+      ...classes.map((c, i) => [String(c.index), c.name, ...confusion[i].map(String)]),
+    ], [true, false, ...classes.map(() => true)]),
+  ];
+}
+
+function frequentConfusions({ classes, confusion }: Evaluation, most = 20): string[] {
+  const cells = confusion.flatMap((row, i) => row.map((count, j) => ({ count, i, j }))).filter(({ count, i, j }) => i !== j && count > 0);
+  cells.sort((a, b) => b.count - a.count || a.i - b.i || a.j - b.j);
+  return [
+    `Most frequent confusions (the ${classes.length}-class matrix is in the JSON report and the picture):`,
+    ...table([['images', 'true class', 'predicted as'], ...cells.slice(0, most).map(({ count, i, j }) => [String(count), classes[i].name, classes[j].name])], [true, false, false]),
+  ];
+}
+
 /**
  * A plain-text report: accuracies, a per-class table, and the confusion matrix with columns
- * numbered by the model's class index (the `#` column of the table).
+ * numbered by the model's class index (the `#` column of the table); past 30 classes, the most
+ * frequent confusions instead of the matrix.
  *
  * @example
  * process.stdout.write(formatEvaluation(await evaluate(net, 'val')));
  */
 export function formatEvaluation(result: Evaluation): string {
-  const { images, classes, confusion } = result;
+  const { images, classes } = result;
   const count = (rate: number) => `${Math.round(rate * images)}/${images}`;
   const lines = [
     `Dataset: ${result.root} (${images} image${images === 1 ? '' : 's'} evaluated${result.failed.length > 0 ? `, ${result.failed.length} unreadable` : ''})`,
@@ -38,11 +61,7 @@ export function formatEvaluation(result: Evaluation): string {
       ...classes.map((c) => [String(c.index), c.name, String(c.images), String(c.correct), String(c.predicted), percent(c.accuracy), percent(c.precision)]),
     ], [true, false, true, true, true, true, true]),
     '',
-    'Confusion matrix (rows: true class, columns: predicted class by #):',
-    ...table([
-      ['#', 'class', ...classes.map((c) => String(c.index))],
-      ...classes.map((c, i) => [String(c.index), c.name, ...confusion[i].map(String)]),
-    ], [true, false, ...classes.map(() => true)]),
+    ...(classes.length <= MATRIX_CLASSES ? confusionText(result) : frequentConfusions(result)),
   ];
   return `${lines.join('\n')}\n`;
 }

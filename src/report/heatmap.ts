@@ -45,7 +45,7 @@ export function heatmap(matrix: readonly (readonly number[])[], options: Heatmap
   const shade = options.shade ?? ((value: number) => (largest > 0 ? value / largest : 0));
   const format = options.format ?? ((value: number) => String(value));
   const maxChars = options.maxLabelChars ?? 24;
-  const cell = Math.max(8, Math.min(48, Math.floor(640 / Math.max(rows, columns, 1))));
+  const cell = Math.max(4, Math.min(48, Math.floor(640 / Math.max(rows, columns, 1))));
   const cellFont = Math.min(FONT, cell * 0.4);
   const labelFont = Math.min(FONT, Math.max(6, cell * 0.8));
   const label = (content: string, x: number, y: number, attributes: Record<string, string | number>) =>

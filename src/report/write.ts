@@ -42,5 +42,7 @@ export async function svgToPng(svg: string, scale = 1): Promise<Uint8Array> {
 export async function writeFigure(path: string, figure: Figure | string): Promise<void> {
   checkFigurePath(path);
   const svg = typeof figure === 'string' ? figure : svgDocument(figure);
-  await writeFileAtomic(path, extname(path).toLowerCase() === '.png' ? await svgToPng(svg, 2) : svg);
+  // Double resolution for sharp text, unless the picture is already large (a 1000-class matrix).
+  const scale = typeof figure !== 'string' && Math.max(figure.width, figure.height) > 2000 ? 1 : 2;
+  await writeFileAtomic(path, extname(path).toLowerCase() === '.png' ? await svgToPng(svg, scale) : svg);
 }
