@@ -41,7 +41,8 @@ export function blues(t: number): string {
 export function heatmap(matrix: readonly (readonly number[])[], options: HeatmapOptions): Figure {
   const rows = matrix.length;
   const columns = options.columnLabels.length;
-  const largest = Math.max(0, ...matrix.flat());
+  // Loops, not Math.max(...values): a 1000-class matrix has more values than a call takes arguments.
+  const largest = matrix.reduce((most, row) => row.reduce((m, v) => (v > m ? v : m), most), 0);
   const shade = options.shade ?? ((value: number) => (largest > 0 ? value / largest : 0));
   const format = options.format ?? ((value: number) => String(value));
   const maxChars = options.maxLabelChars ?? 24;
@@ -50,17 +51,19 @@ export function heatmap(matrix: readonly (readonly number[])[], options: Heatmap
   const labelFont = Math.min(FONT, Math.max(6, cell * 0.8));
   const label = (content: string, x: number, y: number, attributes: Record<string, string | number>) =>
     element('text', { x, y, 'font-size': labelFont, ...attributes }, element('title', {}, escapeXml(content)) + escapeXml(truncate(content, maxChars)));
-  const widest = (labels: readonly string[]) => Math.max(0, ...labels.map((l) => textWidth(truncate(l, maxChars), labelFont)));
+  const widest = (labels: readonly string[]) => labels.reduce((most, l) => Math.max(most, textWidth(truncate(l, maxChars), labelFont)), 0);
 
   const left = 12 + (options.yLabel ? FONT + 10 : 0) + widest(options.rowLabels);
   const top = 12 + (options.title ? FONT + 16 : 0) + (options.xLabel ? FONT + 10 : 0) + widest(options.columnLabels);
   const gridWidth = columns * cell;
   const gridHeight = rows * cell;
 
-  const cells: string[] = [];
+  // The grid starts at the lightest shade, so only shaded cells need a rectangle of their own:
+  // a sparse 1000-class confusion matrix stays megabytes, not tens of megabytes.
+  const cells: string[] = [rect(0, 0, columns * cell, rows * cell, { fill: blues(0) })];
   matrix.forEach((values, r) => values.forEach((value, c) => {
     const t = shade(value, r, c);
-    cells.push(rect(c * cell, r * cell, cell, cell, { fill: blues(t), stroke: '#fff', 'stroke-width': 0.5 }));
+    if (t > 0) cells.push(rect(c * cell, r * cell, cell, cell, { fill: blues(t), stroke: '#fff', 'stroke-width': 0.5 }));
     const content = cell >= 16 ? format(value, r, c) : '';
     if (content && textWidth(content, cellFont) <= cell - 2) {
       cells.push(text(c * cell + cell / 2, r * cell + cell / 2 + cellFont / 3, content, { 'font-size': cellFont, 'text-anchor': 'middle', fill: t > 0.5 ? '#fff' : '#222' }));

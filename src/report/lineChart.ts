@@ -54,10 +54,10 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
   const width = options.width ?? 640;
   const height = options.height ?? 400;
   const finite = series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
-  const xs = finite.map(([x]) => x);
-  const ys = finite.map(([, y]) => y);
-  const xTicks = niceTicks(Math.min(...xs), Math.max(...xs), Math.max(2, Math.floor(width / 100)));
-  const yTicks = options.yRange ? niceTicks(options.yRange[0], options.yRange[1], 5) : niceTicks(Math.min(...ys), Math.max(...ys), 5);
+  const [xMin, xMax] = extent(finite.map(([x]) => x));
+  const [yMin, yMax] = extent(finite.map(([, y]) => y));
+  const xTicks = niceTicks(xMin, xMax, Math.max(2, Math.floor(width / 100)));
+  const yTicks = options.yRange ? niceTicks(options.yRange[0], options.yRange[1], 5) : niceTicks(yMin, yMax, 5);
   const [x0, x1] = [xTicks[0], xTicks[xTicks.length - 1]];
   const [y0, y1] = options.yRange ? [options.yRange[0], options.yRange[1]] : [yTicks[0], yTicks[yTicks.length - 1]];
   const yStep = yTicks[1] - yTicks[0];
@@ -101,19 +101,54 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
   return { width, height, body: plot + labels.join('') + translate(left + plotWidth + 12, 0, legend.join('')) };
 }
 
+/** [min, max] by a loop: a long run's per-step losses are more values than Math.min(...) takes. */
+function extent(values: readonly number[]): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}
+
 /** One series as polylines, split wherever a point is missing or not finite. */
 function seriesPath(series: Series, color: string, px: (x: number) => number, py: (y: number) => number, markers: boolean): string {
-  const runs: string[][] = [[]];
+  const runs: [number, number][][] = [[]];
   const dots: string[] = [];
   for (const [x, y] of series.points) {
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
       if (runs[runs.length - 1].length > 0) runs.push([]);
       continue;
     }
-    runs[runs.length - 1].push(`${Math.round(px(x) * 100) / 100},${Math.round(py(y) * 100) / 100}`);
+    runs[runs.length - 1].push([px(x), py(y)]);
     if (markers) dots.push(element('circle', { cx: px(x), cy: py(y), r: 2.5, fill: color }));
   }
   const style = { fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-linejoin': 'round', 'stroke-dasharray': series.dashed ? '5,3' : undefined };
-  const paths = runs.filter((r) => r.length > 1).map((r) => element('polyline', { points: r.join(' '), ...style }));
+  const round = (v: number) => Math.round(v * 100) / 100;
+  const paths = runs.filter((r) => r.length > 1).map((r) => element('polyline', { points: thin(r).map(([x, y]) => `${round(x)},${round(y)}`).join(' '), ...style }));
   return element('g', {}, paths.join('') + dots.join(''));
+}
+
+/**
+ * At most four points per pixel column (first, lowest, highest, last, in order): a 300,000-step
+ * loss curve draws the same envelope from a few thousand points instead of megabytes.
+ */
+function thin(points: readonly [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  while (start < points.length) {
+    const column = Math.floor(points[start][0]);
+    let end = start;
+    let low = start;
+    let high = start;
+    while (end + 1 < points.length && Math.floor(points[end + 1][0]) === column) {
+      end++;
+      if (points[end][1] < points[low][1]) low = end;
+      if (points[end][1] > points[high][1]) high = end;
+    }
+    for (const i of [...new Set([start, low, high, end])].sort((a, b) => a - b)) out.push(points[i]);
+    start = end + 1;
+  }
+  return out;
 }

@@ -63,3 +63,19 @@ test('figures are written as SVG or PNG by name, and other names are refused', a
     await rm(dir, { recursive: true });
   }
 });
+
+test('long runs and large matrices stay small: curves keep their envelope, blank cells are not drawn', () => {
+  const steps = Array.from({ length: 300_000 }, (_, i): [number, number] => [i, i === 123_456 ? 9 : Math.exp(-i / 1e5)]);
+  const chart = lineChart([{ name: 'loss', points: steps }], { width: 640, height: 400 });
+  assert.ok(chart.body.length < 100_000, `${chart.body.length} characters`);
+  const ys = [...chart.body.matchAll(/points="([^"]+)"/g)].flatMap((m) => m[1].split(' ').map((p) => Number(p.split(',')[1])));
+  // y axis 0…10: the single spike to 9 among values ≤ 1 still reaches 90% of the plot's height.
+  const top = Math.min(...ys);
+  const bottom = Math.max(...ys);
+  assert.ok(Math.abs(top - bottom * 0.1) < 1, `spike at ${top}, plot bottom ${bottom}`);
+  const n = 1000;
+  const diagonal = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 50 : 0)));
+  const names = diagonal.map((_, i) => `n${i}`);
+  const figure = heatmap(diagonal, { rowLabels: names, columnLabels: names });
+  assert.equal((figure.body.match(/<rect /g) ?? []).length, n + 2, 'background, one per shaded cell, frame');
+});
