@@ -25,7 +25,12 @@ const FONT = 12;
 const LIGHT = [247, 251, 255];
 const DARK = [8, 48, 107];
 
-/** White to dark blue (ColorBrewer's Blues end points), linear in `t` ∈ [0, 1]. */
+/**
+ * White to dark blue (ColorBrewer's Blues end points), linear in `t` ∈ [0, 1].
+ *
+ * @example
+ * blues(1) // '#08306b'
+ */
 export function blues(t: number): string {
   const clamped = Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0;
   const channel = (i: number) => Math.round(LIGHT[i] + (DARK[i] - LIGHT[i]) * clamped).toString(16).padStart(2, '0');

@@ -118,12 +118,22 @@ export function svgDocument(figure: Figure, background = '#ffffff'): string {
   return `${element('svg', attributes, rect(0, 0, width, height, { fill: background }) + figure.body)}\n`;
 }
 
-/** Rough width of a label in a sans-serif font: enough to lay out margins without measuring. */
+/**
+ * Rough width of a label in a sans-serif font: enough to lay out margins without measuring.
+ *
+ * @example
+ * textWidth('epoch', 12) // 36
+ */
 export function textWidth(content: string, fontSize: number): number {
   return [...content].length * fontSize * 0.6;
 }
 
-/** `content` cut to at most `max` characters with an ellipsis. */
+/**
+ * `content` cut to at most `max` characters, the last being an ellipsis.
+ *
+ * @example
+ * truncate('golden retriever', 8) // 'golden …'
+ */
 export function truncate(content: string, max: number): string {
   const chars = [...content];
   return chars.length <= max ? content : `${chars.slice(0, max - 1).join('')}…`;
