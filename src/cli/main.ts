@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { EfficientNetError } from '../errors.js';
 import { registerClassify } from './commands/classify.js';
 import { registerConvert } from './commands/convert.js';
+import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
 import { registerFeatures } from './commands/features.js';
 import { registerForward } from './commands/forward.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerFeatures(program);
   registerConvert(program);
   registerExport(program);
+  registerEval(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
