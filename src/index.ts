@@ -39,6 +39,10 @@ export { imageFolder } from './data/imageFolder.js';
 export { loadBatches } from './data/loader.js';
 export { softmaxRows, topK, type Prediction } from './pipeline/classify.js';
 
+// Evaluation and pictures
+export * from './eval/index.js';
+export * from './report/index.js';
+
 // Arrays and runtime
 export { readNpy, writeNpy } from './io/npy.js';
 export type { RuntimeOptions } from './runtime/session.js';

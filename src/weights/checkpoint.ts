@@ -6,7 +6,7 @@
 import { FileFormatError } from '../errors.js';
 import type { StateDict } from './tensor.js';
 import { readWholeFile } from './formats/readWhole.js';
-import { readPthLegacy, readPthZip, type PickledCheckpoint } from './formats/pth.js';
+import { readPthLegacy, readPthZip } from './formats/pth.js';
 import { writePth } from './formats/pthWriter.js';
 import { parseSafetensors, writeSafetensors } from './formats/safetensors.js';
 import { DTYPE_BYTES } from './formats/dtypes.js';

@@ -1,8 +1,7 @@
 /** convert, export, classify and features as a user runs them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EfficientNet } from '../../src/model.js';
 import { readCheckpoint, writeCheckpoint } from '../../src/weights/checkpoint.js';
@@ -10,17 +9,9 @@ import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
 import { readNpy } from '../../src/io/npy.js';
 import { Session } from '../../src/runtime/session.js';
+import { withDir } from '../support/tempdir.js';
 import { FIXTURES, relativeError, syntheticStateDict } from '../support/fixtures.js';
 import { cli } from '../support/cli.js';
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'enet-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true });
-  }
-}
 
 test('convert lukemelas → torchvision .pth → timm .safetensors → lukemelas is lossless', () => withDir(async (dir) => {
   const net = EfficientNet.fromName('efficientnet-b1', { seed: 3, numClasses: 7 });

@@ -1,23 +1,14 @@
 /** `efficientnet eval` as a user runs it: reports, pictures, and every bad input in one line. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from '../support/cli.js';
+import { withDir } from '../support/tempdir.js';
 import { exemplarModel, photoFolder } from './fixtures.js';
 
 const CLASSES = [{ name: 'cat', exemplar: 'chelsea.jpg' }, { name: 'coffee & <tea>', exemplar: 'coffee.jpg' }, { name: 'rocket', exemplar: 'rocket.jpg' }];
 const LAYOUT = { cat: ['chelsea.jpg', 'chelsea-exif6.jpg'], 'coffee & <tea>': ['coffee.jpg', 'coffee.webp'], rocket: ['rocket.jpg', 'rocket-cmyk.jpg'] };
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'enet-evalcli-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true });
-  }
-}
 
 async function saveModel(path: string, withLabels = true): Promise<string> {
   const net = await exemplarModel(CLASSES, withLabels);
