@@ -1,0 +1,67 @@
+/** `efficientnet eval <dir>`: accuracy, per-class table and confusion matrix on a labelled image folder. */
+import { Command } from 'commander';
+import { imageFolder } from '../../data/imageFolder.js';
+import { evaluate } from '../../eval/evaluate.js';
+import { evaluationJson, formatEvaluation } from '../../eval/format.js';
+import { confusionFigure } from '../../eval/picture.js';
+import { checkFigurePath, writeFigure } from '../../report/write.js';
+import { writeFileAtomic } from '../../util/files.js';
+import { type ImageCliOptions, PartialFailureError, addImageOptions, preprocessFor } from '../imageOptions.js';
+import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
+import { positiveInt } from '../options.js';
+import { progressBar } from '../progress.js';
+
+interface EvalOptions extends ModelCliOptions, ImageCliOptions {
+  topK?: number;
+  json?: boolean;
+  output?: string;
+  confusion?: string;
+}
+
+const warn = (message: string) => process.stderr.write(`efficientnet: ${message}\n`);
+
+export function registerEval(program: Command): void {
+  addImageOptions(addModelOptions(program
+    .command('eval')
+    .description('measure a classifier on a labelled image folder: top-1, top-k, per-class accuracy and the confusion matrix')
+    .argument('<dir>', 'dataset folder laid out as <dir>/<class>/<image>')))
+    .option('--top-k <k>', 'k of the top-k accuracy (default: 5, or the number of classes when fewer)', positiveInt)
+    .option('--json', 'print the report as JSON instead of text')
+    .option('--output <file>', 'also write the JSON report to this file')
+    .option('--confusion <file>', 'draw the confusion matrix to a .svg or .png file')
+    .action(async (dir: string, opts: EvalOptions) => {
+      // Refuse a bad picture name before the model loads and the images run.
+      if (opts.confusion) checkFigurePath(opts.confusion);
+      const dataset = await imageFolder(dir, { minClasses: 1 });
+      for (const { path, reason } of dataset.skipped) warn(`skipped ${path}: ${reason}`);
+      const net = await loadModel(opts);
+      try {
+        const bar = progressBar(dataset.samples.length, 'eval', '{bar} {value}/{total} | {rate} img/s | ETA {eta_formatted}');
+        let result;
+        try {
+          result = await evaluate(net, dataset, {
+            batchSize: opts.batchSize,
+            topK: opts.topK,
+            preprocess: preprocessFor(net, opts),
+            onBatch: ({ done, failed }) => {
+              for (const { path, reason } of failed) warn(`skipped ${path}: ${reason}`);
+              bar.update(done);
+            },
+          });
+        } finally {
+          bar.stop();
+        }
+        if (result.matchedBy === 'index') warn('the model carries no class names; class folders were matched to its outputs by sorted position');
+        const json = evaluationJson(result, { weights: opts.weights, model: net.config.name });
+        if (opts.output) await writeFileAtomic(opts.output, json);
+        if (opts.confusion) await writeFigure(opts.confusion, confusionFigure(result));
+        process.stdout.write(opts.json ? json : formatEvaluation(result));
+        const problems = result.failed.length + result.skipped.length;
+        if (problems > 0) {
+          throw new PartialFailureError(`${problems} file${problems === 1 ? '' : 's'} could not be evaluated (see above); the report covers the other ${result.images}`);
+        }
+      } finally {
+        await net.dispose();
+      }
+    });
+}
