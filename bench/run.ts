@@ -2,11 +2,13 @@
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
 import { benchLoad } from './load.js';
+import { benchTraining } from './train.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   inference: benchInference,
   images: benchImages,
   load: async () => { await benchLoad(); },
+  train: () => benchTraining(),
 };
 
 const wanted = process.argv.slice(2);

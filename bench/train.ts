@@ -2,10 +2,11 @@
  * Training-step benchmark: b0 at batch 8 and 224 px, full fine-tuning, last two stages and
  * head only, ours (onnxruntime, 2 threads) beside PyTorch CPU doing the same step (forward,
  * cross-entropy, backward, SGD with momentum) in the same run, each after its warm-up, each
- * configuration in its own process so that peak memory is its own. Ends with onnxruntime's
+ * configuration in its own process so that peak memory is its own, the two sides alternating
+ * round by round so that they share the machine's noise. Ends with onnxruntime's
  * per-operator-type time account of our full fine-tuning step.
  *
- * Run: npm run build && node dist/bench/train.js
+ * Run: npm run bench -- train (or node dist/bench/train.js)
  */
 import { execFile } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { targetDistribution } from '../src/train/targets.js';
 import { Trainer } from '../src/train/trainer.js';
 import { initialWeights } from '../src/weights/init.js';
 import { Random } from '../src/util/random.js';
+import { median } from './stats.js';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,8 @@ export interface TrainBenchOptions {
   readonly configs?: readonly string[];
   /** Also time PyTorch (needs /usr/bin/python3 with torch). Default true. */
   readonly torch?: boolean;
+  /** Alternating rounds (fresh processes) per side and configuration. Default 2. */
+  readonly rounds?: number;
 }
 
 interface SideResult {
@@ -59,21 +63,29 @@ export async function benchTraining(options: TrainBenchOptions = {}): Promise<vo
   const steps = options.steps ?? 5;
   const threads = options.threads ?? 2;
   const configs = options.configs ?? ['none', 'stages:2', 'head'];
-  console.log(`b0 training step, batch ${batch}, ${size}×${size}, ${threads} threads, ${steps} timed steps after ${WARMUP} warm-up`);
+  console.log(`b0 training step, batch ${batch}, ${size}×${size}, ${threads} threads, ${steps} timed steps after ${WARMUP} warm-up, ${options.rounds ?? 2} alternating rounds`);
   let account: OperatorAccount | undefined;
   for (const config of configs) {
-    const ours = await worker([config, batch, size, steps, threads, config === 'none' ? 'profile' : '']);
-    if (ours.account) account = ours.account;
-    const line = [`${config.padEnd(9)} ours ${describe(ours)}`];
-    if (options.torch ?? true) {
-      try {
-        const { stdout } = await run('/usr/bin/python3', [TORCH_SCRIPT, config, String(batch), String(size), String(steps), String(threads)], { maxBuffer: 1 << 20 });
-        const torch = JSON.parse(stdout.trim().split('\n').pop()!) as SideResult;
-        line.push(`torch ${describe(torch)}`, `speed-up ×${(median(torch.times) / median(ours.times)).toFixed(2)}`);
-      } catch (error) {
-        line.push(`torch unavailable (${(error as Error).message.split('\n')[0]})`);
+    const ours: SideResult[] = [];
+    const torch: SideResult[] = [];
+    let torchError: string | undefined;
+    for (let round = 0; round < (options.rounds ?? 2); round++) {
+      const profile = config === 'none' && round === 0 ? 'profile' : '';
+      const result = await worker([config, batch, size, steps, threads, profile]);
+      account ??= result.account;
+      ours.push(result);
+      if ((options.torch ?? true) && !torchError) {
+        try {
+          const { stdout } = await run('/usr/bin/python3', [TORCH_SCRIPT, config, String(batch), String(size), String(steps), String(threads)], { maxBuffer: 1 << 20 });
+          torch.push(JSON.parse(stdout.trim().split('\n').pop()!) as SideResult);
+        } catch (error) {
+          torchError = (error as Error).message.split('\n')[0];
+        }
       }
     }
+    const line = [`${config.padEnd(9)} ours ${describe(ours)}`];
+    if (torch.length > 0) line.push(`torch ${describe(torch)}`, `speed-up ×${(median(torch.flatMap((r) => r.times)) / median(ours.flatMap((r) => r.times))).toFixed(2)}`);
+    if (torchError) line.push(`torch unavailable (${torchError})`);
     console.log(line.join(' | '));
   }
   if (account) {
@@ -82,13 +94,11 @@ export async function benchTraining(options: TrainBenchOptions = {}): Promise<vo
   }
 }
 
-function describe(r: SideResult): string {
-  return `median ${median(r.times).toFixed(0)} ms (min ${Math.min(...r.times).toFixed(0)}, max ${Math.max(...r.times).toFixed(0)}), peak ${r.peakMB.toFixed(0)} MB`;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+/** Median step over every round, the spread, and the largest peak memory of the rounds. */
+function describe(results: readonly SideResult[]): string {
+  const times = results.flatMap((r) => r.times);
+  const peak = Math.max(...results.map((r) => r.peakMB));
+  return `median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), peak ${peak.toFixed(0)} MB`;
 }
 
 /** Runs one configuration of ours in a fresh process (its own peak memory). */
