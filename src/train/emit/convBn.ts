@@ -12,7 +12,7 @@
  */
 import type { ConvBn, ConvLayer } from '../../arch/network.js';
 import type { EmitContext } from './context.js';
-import { type DepthwiseForward, convAttributes, depthwiseBackward, depthwiseForward } from './depthwise.js';
+import { type DepthwiseForward, convAttributes, depthwiseBackward, depthwiseForward, transposedConv } from './depthwise.js';
 
 /**
  * conv → batch norm, returning the normalised map [N, C_out, H', W'] (activation is the caller's).
@@ -141,7 +141,6 @@ function convBackward(ctx: EmitContext, conv: ConvLayer, x: string, w: string, d
 
   // A dense k×k convolution (the stem).
   const kk = k * k;
-  const [top, left, bottom, right] = conv.pads;
   if (wantWeight) {
     // im2col by a one-hot k×k Conv over single channels: [N·C_in, k·k, H', W'] → [N, C_in·k·k, L].
     const patches = g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(conv), group: { int: 1 } });
@@ -149,11 +148,5 @@ function convBackward(ctx: EmitContext, conv: ConvLayer, x: string, w: string, d
     const raw = ops.sum(ops.matmul(ops.reshape(dz, [-1, C, L]), ops.transposeLast(cols)), [0]); // [C_out, C_in·k·k]
     tape.paramGrad(weightKey, ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, cin / conv.groups, k, k]));
   }
-  if (wantInput) {
-    const wk = ops.mul(w, ops.reshape(k1, [C, 1, 1, 1])); // [C_out, C_in/groups, k, k]
-    // Padded rows the forward never read come back as output_padding (zeros).
-    const unreadRows = h + top + bottom - ((oh - 1) * conv.stride + k);
-    const unreadCols = wd + left + right - ((ow - 1) * conv.stride + k);
-    tape.accumulate(x, g.node('ConvTranspose', [dz, wk], { ...convAttributes(conv), output_padding: { ints: [unreadRows, unreadCols] } }));
-  }
+  if (wantInput) tape.accumulate(x, transposedConv(ctx, conv, dz, ops.mul(w, ops.reshape(k1, [C, 1, 1, 1]))));
 }

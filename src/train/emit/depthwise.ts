@@ -31,6 +31,31 @@ export function convAttributes(layer: ConvLayer, pads: readonly number[] = layer
   };
 }
 
+/**
+ * Padded rows and columns the forward never reads (fewer than the stride): where the input
+ * gradient needs ConvTranspose's output_padding and the filter gradient trims its padding.
+ *
+ * @example
+ * unreadPadding(layer) // [0, 0] for every stride-1 layer
+ */
+export function unreadPadding(layer: ConvLayer): [number, number] {
+  const [h, w] = layer.inputSize;
+  const [oh, ow] = layer.outputSize;
+  const [top, left, bottom, right] = layer.pads;
+  return [h + top + bottom - ((oh - 1) * layer.stride + layer.kernel), w + left + right - ((ow - 1) * layer.stride + layer.kernel)];
+}
+
+/**
+ * The input gradient of a strided convolution: ConvTranspose of dz [N, C_out, H', W'] with the
+ * (k1-scaled) filter; the unread padded rows come back as output_padding (zeros).
+ *
+ * @example
+ * const dx = transposedConv(ctx, layer, dz, wk); // [N, C_in, H, W]
+ */
+export function transposedConv(ctx: EmitContext, layer: ConvLayer, dz: string, w: string): string {
+  return ctx.ops.g.node('ConvTranspose', [dz, w], { ...convAttributes(layer), output_padding: { ints: unreadPadding(layer) } });
+}
+
 /** Whether the blocked kernel takes `channels`. */
 function blocks(ctx: EmitContext, channels: number): boolean {
   return ctx.nchwcBlock > 0 && channels % ctx.nchwcBlock === 0;
@@ -88,9 +113,7 @@ export function depthwiseBackward(
   const [h, wd] = layer.inputSize;
   const [oh, ow] = layer.outputSize;
   const [top, left, bottom, right] = layer.pads;
-  // Padded rows and columns the forward never reads (fewer than the stride).
-  const unreadRows = h + top + bottom - ((oh - 1) * s + k);
-  const unreadCols = wd + left + right - ((ow - 1) * s + k);
+  const [unreadRows, unreadCols] = unreadPadding(layer);
   const maps = ctx.batch * C;
   const dzBlocked = forward.blockedInput ? toBlocked(ctx, dz) : undefined;
   const out: { dw?: string; dx?: string } = {};
@@ -129,8 +152,7 @@ export function depthwiseBackward(
         ? fromBlocked(ctx, blockedConv(ctx, dzBlocked, blockedFilter(ctx, flipped, C, k), attributes), C)
         : g.node('Conv', [dz, flipped], attributes);
     } else {
-      // Padded rows the forward never read come back as output_padding (zeros).
-      out.dx = g.node('ConvTranspose', [dz, wk], { ...convAttributes(layer), output_padding: { ints: [unreadRows, unreadCols] } });
+      out.dx = transposedConv(ctx, layer, dz, wk);
     }
   }
   return out;
