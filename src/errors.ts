@@ -45,3 +45,19 @@ export function oneOf(values: readonly (string | number)[]): string {
   if (quoted.length <= 1) return quoted.join('');
   return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
 }
+
+/** An image that cannot be decoded (empty, truncated, not an image); `source` names the file or buffer. */
+export class ImageDecodeError extends FileFormatError {
+  override name = 'ImageDecodeError';
+  constructor(
+    readonly source: string,
+    reason: string,
+  ) {
+    super(`Cannot decode image '${source}': ${reason}`);
+  }
+}
+
+/** A dataset folder that cannot be used as laid out (no classes, empty classes, a single class for training). */
+export class DatasetError extends EfficientNetError {
+  override name = 'DatasetError';
+}

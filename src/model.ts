@@ -1,21 +1,32 @@
 /**
  * The public model: a network specification, its weights (reference key names) and lazily
- * compiled onnxruntime sessions, one per kind of output.
+ * compiled onnxruntime sessions, one per kind of output. Loading, classification and saving
+ * delegate to their own modules; the model never touches pixels itself.
  */
 import { type EfficientNetConfig, type EfficientNetOptions, resolveConfig } from './arch/config.js';
 import { type NetworkSpec, buildNetwork } from './arch/network.js';
 import { countParameters, shapeSize } from './arch/parameters.js';
 import { formatModuleTree } from './arch/moduleTree.js';
 import { type ModelSummary, summarize } from './arch/summary.js';
-import { type VariantSpec, VARIANTS, canonicalVariantName } from './arch/variants.js';
-import { InputShapeError, WeightLoadError, ConfigError } from './errors.js';
+import type { VariantSpec } from './arch/variants.js';
+import { type CheckpointNetworkOptions, networkForCheckpoint, withoutClassifier } from './checkpointConfig.js';
+import type { PreprocessConfig } from './data/preprocessConfig.js';
+import { InputShapeError } from './errors.js';
+import { type ModelMetadata, decodeModelMetadata, encodeModelMetadata } from './modelFile.js';
 import { type InferenceOutput, buildInferenceGraph } from './runtime/inference.js';
 import { type RuntimeOptions, Session } from './runtime/session.js';
-import { readSafetensors } from './weights/formats/safetensors.js';
+import { readCheckpoint, writeCheckpoint } from './weights/checkpoint.js';
 import { initialWeights } from './weights/init.js';
-import { type KeyFamily, detectKeyFamily } from './weights/keymaps.js';
-import { type LoadOptions, type LoadReport, checkpointShapes, loadStateDict } from './weights/load.js';
-import { type StateDict, type Tensor, floatTensor } from './weights/tensor.js';
+import { type KeyFamily, renameStateDict } from './weights/keymaps.js';
+import { type LoadOptions, type LoadReport, loadStateDict } from './weights/load.js';
+import { type FetchPretrainedOptions, fetchPretrained } from './weights/pretrained/download.js';
+import { type PretrainedEntry, getPretrained } from './weights/pretrained/registry.js';
+import type { StateDict } from './weights/tensor.js';
+import { writeFileAtomic } from './util/files.js';
+import { basename, dirname, join } from 'node:path';
+import { defaultPreprocess } from './pipeline/defaults.js';
+import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from './pipeline/classify.js';
+import type { ImageInput } from './data/decode.js';
 
 /** A float32 batch: data with its dimensions, e.g. NCHW `[N, C, H, W]`. */
 export interface FloatBatch {
@@ -28,11 +39,50 @@ export interface ModelOptions extends EfficientNetOptions {
   runtime?: RuntimeOptions;
   /** Seed for freshly initialised weights. */
   seed?: number;
+  /** Class names (index → name); default: ImageNet's for 1000 classes, `class_i` otherwise. */
+  labels?: readonly string[];
+  /** Evaluation transform for images; default: the one the weights were trained with. */
+  preprocess?: PreprocessConfig;
 }
 
-export interface FromWeightsOptions extends ModelOptions, LoadOptions {
-  /** Variant name; recognised from the checkpoint's shapes when omitted. */
-  model?: string;
+export interface FromWeightsOptions extends ModelOptions, LoadOptions, CheckpointNetworkOptions {
+  /** Use the EMA weights of a training checkpoint that has both. */
+  ema?: boolean;
+}
+
+export interface FromPretrainedOptions extends FromWeightsOptions, FetchPretrainedOptions {
+  /** Weight source: 'lukemelas' (default), 'advprop', 'torchvision' or 'timm'. */
+  source?: string;
+}
+
+export interface OnnxExportOptions {
+  /** Default: logits, or pooled features without a classifier. */
+  output?: InferenceOutput;
+  /** Default 17. */
+  opset?: number;
+  /** Fixed batch size; dynamic when omitted. */
+  batchSize?: number;
+  /** Symbolic height and width instead of the configured image size. */
+  dynamicSize?: boolean;
+}
+
+/** Protobuf cannot encode a message of 2 GiB or more; leave room for the graph itself. */
+const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 2 ** 24;
+
+export interface SaveOptions {
+  /** Key names to write. Default: the reference's (`lukemelas`). */
+  family?: KeyFamily;
+  /** Default: from the file extension (`.pth`, `.pt`, `.bin` → pth; otherwise safetensors). */
+  format?: 'pth' | 'safetensors';
+}
+
+/** Where a model came from and how it should see images. */
+interface ModelInfo {
+  readonly family: KeyFamily;
+  readonly preprocess: PreprocessConfig;
+  readonly labels?: readonly string[];
+  readonly loadReport?: LoadReport;
+  readonly pretrained?: PretrainedEntry;
 }
 
 /**
@@ -48,14 +98,38 @@ export class EfficientNet {
   private constructor(
     readonly network: NetworkSpec,
     readonly weights: StateDict,
-    readonly runtimeOptions: RuntimeOptions = {},
-    /** What loading reported (absent for fresh weights). */
-    readonly loadReport?: LoadReport,
+    readonly runtimeOptions: RuntimeOptions,
+    private readonly info: ModelInfo,
   ) {}
 
   /** The resolved configuration. */
   get config(): EfficientNetConfig {
     return this.network.config;
+  }
+
+  /** The key family the weights were loaded from (`lukemelas` for fresh weights). */
+  get family(): KeyFamily {
+    return this.info.family;
+  }
+
+  /** What loading reported: re-initialised classifier, adapted stem, missing keys when not strict. */
+  get loadReport(): LoadReport | undefined {
+    return this.info.loadReport;
+  }
+
+  /** The evaluation transform images go through before `forward`. */
+  get preprocess(): PreprocessConfig {
+    return this.info.preprocess;
+  }
+
+  /** Class names given or stored with the model (undefined: ImageNet's for 1000 classes, else `class_i`). */
+  get labels(): readonly string[] | undefined {
+    return this.info.labels;
+  }
+
+  /** The registry entry of pretrained weights, when loaded by tag. */
+  get pretrained(): PretrainedEntry | undefined {
+    return this.info.pretrained;
   }
 
   /**
@@ -66,44 +140,67 @@ export class EfficientNet {
    */
   static fromName(name: string | VariantSpec, options: ModelOptions = {}): EfficientNet {
     const network = buildNetwork(resolveConfig(name, options));
-    return new EfficientNet(network, initialWeights(network, options.seed ?? 0), options.runtime);
+    return new EfficientNet(network, initialWeights(network, options.seed ?? 0), options.runtime ?? {}, {
+      family: 'lukemelas',
+      preprocess: options.preprocess ?? defaultPreprocess(network, 'lukemelas'),
+      labels: options.labels,
+    });
   }
 
   /**
    * A network from a state dict (any key family); options not given are read from it.
    *
    * @example
-   * const net = EfficientNet.fromStateDict(tensors, { model: 'efficientnet-b0', padding: 'symmetric' });
+   * const net = EfficientNet.fromStateDict(tensors, { model: 'efficientnet-b0', numClasses: 10 });
    */
-  static fromStateDict(tensors: StateDict, options: FromWeightsOptions = {}): EfficientNet {
-    const family = options.family ?? detectKeyFamily(tensors.keys());
-    const shapes = checkpointShapes(tensors, family);
-    const familyDefaults = family === 'lukemelas' ? {} : { padding: 'symmetric' as const };
-    const base: EfficientNetOptions = {
-      ...familyDefaults,
-      ...options,
-      numClasses: options.numClasses ?? shapes.numClasses,
-      inChannels: options.inChannels ?? shapes.inChannels,
-      includeTop: options.includeTop ?? shapes.includeTop,
-    };
-    const name = options.model ?? inferVariant(tensors, family, base);
-    const variantOptions = { ...torchvisionBatchNorm(family, name), ...base };
-    const network = buildNetwork(resolveConfig(name, variantOptions));
-    // Without a classifier in the network, a checkpoint's classifier is simply not used.
+  static fromStateDict(tensors: StateDict, options: FromWeightsOptions = {}, metadata?: ModelMetadata, pretrained?: PretrainedEntry): EfficientNet {
+    const { network, family } = networkForCheckpoint(tensors, options, metadata);
     const usable = network.fc ? tensors : withoutClassifier(tensors, family);
     const { weights, report } = loadStateDict(network, usable, { ...options, family });
-    return new EfficientNet(network, weights, options.runtime, report);
+    const sameClasses = network.fc?.outFeatures === metadata?.options.numClasses;
+    return new EfficientNet(network, weights, options.runtime ?? {}, {
+      family,
+      preprocess: options.preprocess ?? metadata?.preprocess ?? pretrained?.preprocess ?? defaultPreprocess(network, family, options.model),
+      labels: options.labels ?? (sameClasses ? metadata?.labels : undefined),
+      loadReport: report,
+      pretrained,
+    });
   }
 
   /**
-   * Loads a safetensors checkpoint (reference or torchvision key names).
+   * Loads a checkpoint: `.pth`/`.pt`/`.bin` (zip or legacy), `.safetensors`, or a registry tag
+   * such as `lukemelas:efficientnet-b0` (downloaded once, then cached).
    *
    * @example
-   * const net = await EfficientNet.fromWeights('b0.safetensors', { numClasses: 10 });
+   * const net = await EfficientNet.fromWeights('efficientnet-b0-355c32eb.pth', { numClasses: 10 });
    */
-  static async fromWeights(path: string, options: FromWeightsOptions = {}): Promise<EfficientNet> {
-    const { tensors } = await readSafetensors(path);
-    return EfficientNet.fromStateDict(tensors, options);
+  static async fromWeights(pathOrTag: string, options: FromWeightsOptions & FetchPretrainedOptions = {}): Promise<EfficientNet> {
+    if (isRegistryTag(pathOrTag)) return EfficientNet.fromPretrainedEntry(getPretrained(pathOrTag), options);
+    const checkpoint = await readCheckpoint(pathOrTag, { ema: options.ema });
+    return EfficientNet.fromStateDict(checkpoint.tensors, options, decodeModelMetadata(checkpoint.metadata, pathOrTag));
+  }
+
+  /**
+   * Published pretrained weights by variant and source, downloaded once into the cache
+   * (`$EFFICIENTNET_TS_CACHE` or `$XDG_CACHE_HOME/efficientnet-ts`) and verified.
+   *
+   * @example
+   * const net = await EfficientNet.fromPretrained('efficientnet-b0', { source: 'torchvision', numClasses: 5 });
+   */
+  static async fromPretrained(model: string, options: FromPretrainedOptions = {}): Promise<EfficientNet> {
+    return EfficientNet.fromPretrainedEntry(getPretrained(`${options.source ?? 'lukemelas'}:${model}`), options);
+  }
+
+  private static async fromPretrainedEntry(entry: PretrainedEntry, options: FromWeightsOptions & FetchPretrainedOptions): Promise<EfficientNet> {
+    const { path } = await fetchPretrained(entry, options);
+    const { tensors } = await readCheckpoint(path, { ema: options.ema });
+    return EfficientNet.fromStateDict(tensors, {
+      model: entry.arch,
+      family: entry.keyFamily,
+      padding: entry.padding,
+      batchNormEpsilon: entry.batchNormEpsilon,
+      ...options,
+    }, undefined, entry);
   }
 
   /** Learnable parameters (PyTorch's count). */
@@ -118,12 +215,35 @@ export class EfficientNet {
    * const { data, dims } = await net.forward({ data: pixels, dims: [1, 3, 224, 224] });
    */
   async forward(x: FloatBatch): Promise<FloatBatch> {
-    const output = await this.run(this.network.fc ? 'logits' : 'pooled', x);
-    return output[this.network.fc ? 'logits' : 'pooled'];
+    const output = this.network.fc ? 'logits' : 'pooled';
+    return (await this.run(output, x))[output];
   }
 
-  /** Pooled features [N, C] (the classifier's input), whatever `includeTop` says. */
-  async embed(x: FloatBatch): Promise<FloatBatch> {
+  /**
+   * Top-k classes of an image (path, encoded bytes or raw RGB pixels), or of each of several.
+   *
+   * @example
+   * const top = await net.classify('cat.jpg', { topK: 3 }); // [{ index, label, probability }, ...]
+   */
+  classify(input: ImageInput, options?: ImageRunOptions & { topK?: number }): Promise<Prediction[]>;
+  classify(input: readonly ImageInput[], options?: ImageRunOptions & { topK?: number }): Promise<Prediction[][]>;
+  classify(input: ImageInput | readonly ImageInput[], options: ImageRunOptions & { topK?: number } = {}): Promise<Prediction[] | Prediction[][]> {
+    return classifyImages(this, input, options);
+  }
+
+  /**
+   * Pooled features [N, C] of images (paths, encoded bytes, raw pixels) or of an NCHW batch.
+   *
+   * @example
+   * const { data, dims } = await net.embed(['a.jpg', 'b.jpg']); // dims [2, 1280]
+   */
+  async embed(input: ImageInput | readonly ImageInput[] | FloatBatch, options: ImageRunOptions = {}): Promise<FloatBatch> {
+    if (isFloatBatch(input)) return this.pooledFeatures(input);
+    return embedImages(this, input, options);
+  }
+
+  /** Pooled features [N, C] (the classifier's input) of an NCHW batch, whatever `includeTop` says. */
+  async pooledFeatures(x: FloatBatch): Promise<FloatBatch> {
     return (await this.run('pooled', x)).pooled;
   }
 
@@ -148,13 +268,82 @@ export class EfficientNet {
   }
 
   /**
-   * The standalone ONNX inference graph (batch norm folded).
+   * The standalone ONNX inference graph (batch norm folded). By default the batch is dynamic
+   * and the spatial size fixed at the configured image size.
    *
    * @example
-   * await writeFile('b0.onnx', net.toOnnx());
+   * await writeFile('b0.onnx', net.toOnnx({ batchSize: 1 }));
    */
-  toOnnx(output: InferenceOutput = this.network.fc ? 'logits' : 'pooled', options: { opset?: number; batchSize?: number } = {}): Uint8Array {
-    return buildInferenceGraph(this.network, this.weights, output, options).model;
+  toOnnx(options: OnnxExportOptions = {}): Uint8Array {
+    return buildInferenceGraph(this.network, this.weights, this.exportOutput(options), this.exportGraphOptions(options)).model;
+  }
+
+  /**
+   * Writes the ONNX inference graph to `path`, atomically. Weights past protobuf's 2 GB limit
+   * (L2), or all of them with `externalData: true`, go to `<path>.data` beside it, as ONNX's
+   * external-data convention has it.
+   *
+   * @example
+   * await net.exportOnnx('b0.onnx', { opset: 17 });
+   */
+  async exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
+    const weightBytes = [...this.weights.values()].reduce((sum, t) => sum + t.data.byteLength, 0);
+    if (!(options.externalData || weightBytes > PROTOBUF_LIMIT_BYTES)) {
+      const model = this.toOnnx(options);
+      await writeFileAtomic(path, model);
+      return { bytes: model.byteLength };
+    }
+    const dataFile = `${basename(path)}.data`;
+    const graph = buildInferenceGraph(this.network, this.weights, this.exportOutput(options), { ...this.exportGraphOptions(options), external: true, externalFile: dataFile });
+    const chunks: Uint8Array[] = [];
+    let end = 0;
+    for (const { data, offset } of graph.externalData) {
+      if (offset > end) chunks.push(new Uint8Array(offset - end)); // alignment padding
+      chunks.push(data);
+      end = offset + data.byteLength;
+    }
+    await writeFileAtomic(join(dirname(path), dataFile), chunks);
+    await writeFileAtomic(path, graph.model);
+    return { bytes: graph.model.byteLength + end, dataFile };
+  }
+
+  private exportOutput(options: OnnxExportOptions): InferenceOutput {
+    return options.output ?? (this.network.fc ? 'logits' : 'pooled');
+  }
+
+  private exportGraphOptions(options: OnnxExportOptions) {
+    return {
+      opset: options.opset,
+      batchSize: options.batchSize,
+      imageSize: options.dynamicSize ? undefined : this.network.config.imageSize,
+      metadata: { model: this.network.config.name, padding: this.network.config.padding },
+    };
+  }
+
+  /**
+   * Saves the weights (and, in safetensors, the architecture, class names and preprocessing).
+   *
+   * @example
+   * await net.save('b0.pth', { family: 'torchvision' });
+   */
+  async save(path: string, options: SaveOptions = {}): Promise<void> {
+    const family = options.family ?? 'lukemelas';
+    const format = options.format ?? (/\.(pth|pt|bin)$/i.test(path) ? 'pth' : 'safetensors');
+    await writeCheckpoint(path, renameStateDict(this.weights, this.network, 'lukemelas', family), format, encodeModelMetadata(this.metadata()));
+  }
+
+  /** The architecture, options, labels and preprocessing that a saved file carries. */
+  metadata(): ModelMetadata {
+    const c = this.network.config;
+    return {
+      model: c.name,
+      options: {
+        numClasses: c.numClasses, inChannels: c.inChannels, imageSize: [...c.imageSize], padding: c.padding,
+        batchNormEpsilon: c.batchNormEpsilon, batchNormMomentum: c.batchNormMomentum, dropoutRate: c.dropoutRate, dropConnectRate: c.dropConnectRate,
+      },
+      labels: this.info.labels,
+      preprocess: this.info.preprocess,
+    };
   }
 
   /** Per-layer table and totals at the configured image size. */
@@ -171,14 +360,14 @@ export class EfficientNet {
   async dispose(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(sessions.map(async (s) => (await s).release()));
+    await Promise.all(sessions.map(async (s) => (await s.catch(() => undefined))?.release()));
   }
 
   private session(output: InferenceOutput): Promise<Session> {
     let session = this.sessions.get(output);
     if (!session) {
-      const { model } = buildInferenceGraph(this.network, this.weights, output);
-      session = Session.create(model, this.runtimeOptions);
+      const { model, externalData } = buildInferenceGraph(this.network, this.weights, output, { external: true });
+      session = Session.create(model, this.runtimeOptions, externalData);
       session.catch(() => this.sessions.delete(output));
       this.sessions.set(output, session);
     }
@@ -210,32 +399,11 @@ export class EfficientNet {
   }
 }
 
-/** torchvision's b0–b4 use PyTorch's default batch norm (ε 1e-5, momentum 0.1); b5–b7 TF's. */
-function torchvisionBatchNorm(family: KeyFamily, name: string): EfficientNetOptions {
-  if (family !== 'torchvision') return {};
-  const big = ['efficientnet-b5', 'efficientnet-b6', 'efficientnet-b7'].includes(canonicalVariantName(name));
-  return big ? { batchNormEpsilon: 1e-3, batchNormMomentum: 0.01 } : { batchNormEpsilon: 1e-5, batchNormMomentum: 0.1 };
+function isFloatBatch(value: unknown): value is FloatBatch {
+  return typeof value === 'object' && value !== null && 'dims' in value && (value as FloatBatch).data instanceof Float32Array;
 }
 
-/** Finds the published variant whose every tensor shape matches the checkpoint. */
-function inferVariant(tensors: StateDict, family: KeyFamily, options: EfficientNetOptions): string {
-  for (const variant of VARIANTS) {
-    const network = buildNetwork(resolveConfig(variant, { ...options, imageSize: variant.resolution }));
-    const trial = network.fc ? tensors : withoutClassifier(tensors, family);
-    try {
-      loadStateDict(network, trial, { family, strict: true });
-      return variant.name;
-    } catch (error) {
-      if (!(error instanceof WeightLoadError)) throw error;
-    }
-  }
-  throw new ConfigError(`The ${family} checkpoint matches none of the published variants (${tensors.size} tensors); pass the model name explicitly`);
+/** `source:name` tags name registry entries; paths never contain a colon before a slash on POSIX. */
+function isRegistryTag(value: string): boolean {
+  return /^(lukemelas|advprop|torchvision|timm):[^/\\]+$/.test(value);
 }
-
-function withoutClassifier(tensors: StateDict, family: KeyFamily): StateDict {
-  const prefix = { lukemelas: '_fc.', torchvision: 'classifier.', timm: 'classifier.' }[family];
-  return new Map([...tensors].filter(([key]) => !key.startsWith(prefix)));
-}
-
-export { floatTensor };
-export type { Tensor };

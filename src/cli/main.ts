@@ -4,6 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EfficientNetError } from '../errors.js';
+import { registerClassify } from './commands/classify.js';
+import { registerConvert } from './commands/convert.js';
+import { registerExport } from './commands/export.js';
+import { registerFeatures } from './commands/features.js';
 import { registerForward } from './commands/forward.js';
 import { registerGradients } from './commands/gradients.js';
 import { registerScale } from './commands/scale.js';
@@ -21,6 +25,10 @@ export function buildProgram(): Command {
   registerSummary(program);
   registerScale(program);
   registerForward(program);
+  registerClassify(program);
+  registerFeatures(program);
+  registerConvert(program);
+  registerExport(program);
   registerGradients(program);
   for (const command of program.commands) command.exitOverride();
   return program;

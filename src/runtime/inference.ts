@@ -12,6 +12,8 @@ export type InferenceOutput = 'logits' | 'pooled' | 'features' | 'endpoints';
 
 export interface InferenceGraph {
   readonly model: Uint8Array;
+  /** With `external: true`: the initializers' bytes, to hand to Session.create. */
+  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array; readonly offset: number }[];
   readonly inputName: string;
   readonly outputNames: readonly string[];
 }
@@ -19,6 +21,12 @@ export interface InferenceGraph {
 export interface InferenceGraphOptions extends ModelOptions {
   /** Fixed batch size; symbolic (`batch`) by default. */
   readonly batchSize?: number;
+  /** Fixed [height, width]; symbolic by default. */
+  readonly imageSize?: readonly [number, number];
+  /** Keep large initializers out of the protobuf (for sessions; files want them inline). */
+  readonly external?: boolean;
+  /** With `external`: put them all in this one file (for exports past protobuf's 2 GB). */
+  readonly externalFile?: string;
 }
 
 /**
@@ -31,29 +39,38 @@ export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output
   if (output === 'logits' && !net.fc) throw new WeightLoadError(`${net.config.name} was built with includeTop: false and has no classifier; ask for 'pooled' features instead`);
   const g = new GraphBuilder(net.config.name);
   const emit = new Emitter(g, weights);
-  const input = g.input('input', 'float32', [options.batchSize ?? 'batch', net.config.inChannels, 'height', 'width']); // [N, C, H, W]
+  const [height, width] = options.imageSize ?? ['height', 'width'];
+  const input = g.input('input', 'float32', [options.batchSize ?? 'batch', net.config.inChannels, height, width]); // [N, C, H, W]
 
+  // Output shapes: exact when the input size is fixed, symbolic otherwise.
+  const batch = options.batchSize ?? 'batch';
+  const mapDims = (channels: number, size: readonly [number, number], name: string) =>
+    options.imageSize ? [batch, channels, size[0], size[1]] : [batch, channels, `${name}_height`, `${name}_width`];
   let x = emit.swish(emit.convBn(input, net.stem));
   const endpointAfter = new Map(net.endpoints.map((e) => [e.blockIndex, e.name]));
   const outputs: string[] = [];
   for (const block of net.blocks) {
     x = emit.block(x, block);
     const endpoint = endpointAfter.get(block.index);
-    if (output === 'endpoints' && endpoint) outputs.push(g.output(x, endpoint));
+    if (output === 'endpoints' && endpoint) outputs.push(g.output(x, endpoint, 'float32', mapDims(block.outChannels, block.outputSize, endpoint)));
   }
   const features = emit.swish(emit.convBn(x, net.head)); // [N, C_head, h, w]
-  if (output === 'endpoints') outputs.push(g.output(features, endpointAfter.get(-1)!));
-  if (output === 'features') outputs.push(g.output(features, 'features'));
+  const headName = endpointAfter.get(-1)!;
+  const headDims = (name: string) => mapDims(net.featureChannels, net.head.conv.outputSize, name);
+  if (output === 'endpoints') outputs.push(g.output(features, headName, 'float32', headDims(headName)));
+  if (output === 'features') outputs.push(g.output(features, 'features', 'float32', headDims('features')));
   if (output === 'pooled' || output === 'logits') {
     const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [features])], { axis: { int: 1 } }); // [N, C_head]
-    if (output === 'pooled') outputs.push(g.output(pooled, 'pooled'));
+    if (output === 'pooled') outputs.push(g.output(pooled, 'pooled', 'float32', [batch, net.featureChannels]));
     else {
       const fc = net.fc!;
       const logits = g.node('Gemm', [pooled, emit.param(`${fc.name}.weight`), emit.param(`${fc.name}.bias`)], { transB: { int: 1 } }); // [N, K]
-      outputs.push(g.output(logits, 'logits'));
+      outputs.push(g.output(logits, 'logits', 'float32', [batch, fc.outFeatures]));
     }
   }
-  return { model: g.toModel({ ...options, docString: options.docString ?? `${net.config.name} inference (${output})` }), inputName: input, outputNames: outputs };
+  const modelOptions = { ...options, docString: options.docString ?? `${net.config.name} inference (${output})` };
+  const { model, externalData } = options.external ? g.toModelWithExternalData(modelOptions, options.externalFile) : { model: g.toModel(modelOptions), externalData: [] };
+  return { model, externalData, inputName: input, outputNames: outputs };
 }
 
 /** Emits layers into a graph, reading weights by their reference names (also the training graph's frozen prefix). */

@@ -42,7 +42,11 @@ export class Session {
     readonly outputNames: readonly string[],
   ) {}
 
-  static async create(model: Uint8Array, options: RuntimeOptions = {}): Promise<Session> {
+  /**
+   * Compiles a model; `externalData` supplies the bytes of initializers stored outside the
+   * protobuf (see GraphBuilder.toModelWithExternalData), without copying them first.
+   */
+  static async create(model: Uint8Array, options: RuntimeOptions = {}, externalData: readonly { path: string; data: Uint8Array }[] = []): Promise<Session> {
     const providers = options.executionProviders ?? ['cpu'];
     const unknown = providers.filter((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
     if (unknown.length > 0) throw new RuntimeError(`Unknown execution provider ${oneOf(unknown)}. Should be one of: ${oneOf(EXECUTION_PROVIDERS)}`);
@@ -56,6 +60,7 @@ export class Session {
       enableCpuMemArena: options.memoryArena ?? true,
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
+      ...(externalData.length > 0 ? { externalData: externalData.map(({ path, data }) => ({ path, data })) } : {}),
     };
     try {
       const session = await ort.InferenceSession.create(model, sessionOptions);

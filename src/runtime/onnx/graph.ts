@@ -47,6 +47,16 @@ export interface ModelOptions {
 
 export const DEFAULT_OPSET = 17;
 
+/** Initializers at least this large go to external data (ONNX's `data_location = EXTERNAL`). */
+const EXTERNAL_MIN_BYTES = 1024;
+
+/** A model whose large initializers live outside the protobuf, one in-memory "file" each. */
+export interface ModelWithExternalData {
+  readonly model: Uint8Array;
+  /** `path` as the initializer names it, `data` the tensor's own bytes (not copied), at `offset` in that file. */
+  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array; readonly offset: number }[];
+}
+
 /**
  * Builds one ONNX graph.
  *
@@ -137,8 +147,21 @@ export class GraphBuilder {
     return counts;
   }
 
-  /** Serialises the graph as ONNX ModelProto bytes. */
+  /** Serialises the graph as one self-contained ONNX file (every initializer inline; < 2 GB). */
   toModel(options: ModelOptions = {}): Uint8Array {
+    return this.encode(options, false).model;
+  }
+
+  /**
+   * Serialises the graph with large initializers as external data that is handed to the engine
+   * by reference: no copy of the weights into the protobuf, and no 2 GB protobuf limit (L2).
+   */
+  toModelWithExternalData(options: ModelOptions = {}, file?: string): ModelWithExternalData {
+    return this.encode(options, true, file);
+  }
+
+  /** With `file`, every external initializer lives in that one file at a 64-byte aligned offset. */
+  private encode(options: ModelOptions, external: boolean, file?: string): ModelWithExternalData {
     const opset = options.opset ?? DEFAULT_OPSET;
     const valueInfo = (v: ValueInfo) => ({
       name: v.name,
@@ -149,12 +172,22 @@ export class GraphBuilder {
         },
       },
     });
-    const initializer = [...this.initializers].map(([name, c]) => ({
-      name,
-      dims: c.dims,
-      dataType: ELEM_TYPE_CODES[c.type],
-      rawData: new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength),
-    }));
+    const externalData: { path: string; data: Uint8Array; offset: number }[] = [];
+    let fileOffset = 0;
+    const initializer = [...this.initializers].map(([name, c], index) => {
+      const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+      const base = { name, dims: c.dims, dataType: ELEM_TYPE_CODES[c.type] };
+      if (!external || bytes.byteLength < EXTERNAL_MIN_BYTES) return { ...base, rawData: bytes };
+      const path = file ?? `initializer_${index}.bin`;
+      const offset = file ? fileOffset : 0;
+      fileOffset = Math.ceil((offset + bytes.byteLength) / 64) * 64;
+      externalData.push({ path, data: bytes, offset });
+      return {
+        ...base,
+        dataLocation: 1, // EXTERNAL
+        externalData: [{ key: 'location', value: path }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(bytes.byteLength) }],
+      };
+    });
     const message = ModelProto.create({
       // IR 8 goes with opsets up to 18.
       irVersion: opset <= 18 ? 8 : 9,
@@ -177,7 +210,7 @@ export class GraphBuilder {
         output: this.outputs.map(valueInfo),
       },
     });
-    return ModelProto.encode(message).finish();
+    return { model: ModelProto.encode(message).finish(), externalData };
   }
 }
 

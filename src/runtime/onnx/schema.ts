@@ -63,6 +63,8 @@ const descriptor = {
             dataType: { type: 'int32', id: 2 },
             name: { type: 'string', id: 8 },
             rawData: { type: 'bytes', id: 9 },
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            dataLocation: { type: 'int32', id: 14 },
           },
         },
         ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },

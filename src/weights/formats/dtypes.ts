@@ -37,8 +37,9 @@ export function readFloats(bytes: Uint8Array, offset: number, dtype: SourceDType
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);
   const size = DTYPE_BYTES[dtype];
-  if (dtype === 'float32' && !index && (bytes.byteOffset + offset) % 4 === 0) {
-    out.set(new Float32Array(bytes.buffer, bytes.byteOffset + offset, count));
+  if (dtype === 'float32' && !index) {
+    // One memcpy whatever the alignment (legacy .pth records start at odd offsets); little-endian hosts only, as PyTorch files are.
+    new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + count * 4));
     return out;
   }
   const at = (i: number) => offset + (index ? index(i) : i) * size;
@@ -57,6 +58,10 @@ export function readInts(bytes: Uint8Array, offset: number, dtype: SourceDType, 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new BigInt64Array(count);
   const size = DTYPE_BYTES[dtype];
+  if (dtype === 'int64' && !index) {
+    new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + count * 8));
+    return out;
+  }
   const at = (i: number) => offset + (index ? index(i) : i) * size;
   for (let i = 0; i < count; i++) {
     const p = at(i);

@@ -1,0 +1,22 @@
+/** `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures. */
+import { benchImages } from './images.js';
+import { benchInference } from './inference.js';
+import { benchLoad } from './load.js';
+
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  inference: benchInference,
+  images: benchImages,
+  load: async () => { await benchLoad(); },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark ${unknown.join(', ')}. Available: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exitCode = 2;
+} else {
+  for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHMARKS)) {
+    console.log(`\n== ${name}`);
+    await BENCHMARKS[name]();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Image decoding with sharp (libvips): JPEG, PNG, WebP, GIF (first frame), TIFF and AVIF to
+ * 8-bit grey or RGB, with the EXIF orientation applied. By default colours follow PIL, which
+ * ignores embedded ICC profiles, so the pixels match what the weights were trained on.
+ */
+import { stat } from 'node:fs/promises';
+import sharp, { type OutputInfo } from 'sharp';
+import { ImageDecodeError } from '../errors.js';
+import { checkRawImage, cmykToRgb, toChannels, type OutputChannels, type RawImage } from './image.js';
+
+/** A file path, encoded bytes, or pixels already decoded (`{ data, width, height, channels }`). */
+export type ImageInput = string | Uint8Array | RawImage;
+
+export interface DecodeOptions {
+  /** 3 for RGB models (default), 1 for models built with `inChannels: 1`. */
+  readonly channels?: OutputChannels;
+  /**
+   * 'ignore' (default) reads pixel values as stored, like PIL and so like every weight set's
+   * training data; 'apply' converts through the embedded ICC profile to sRGB.
+   */
+  readonly icc?: 'ignore' | 'apply';
+  /** Name used in error messages for buffers and raw pixels (paths name themselves). */
+  readonly name?: string;
+}
+
+/**
+ * Decodes an image to interleaved 8-bit pixels, [H, W, C] with C = `channels`.
+ * Grey, palette, CMYK and alpha images become RGB (alpha is dropped, as PIL's `convert('RGB')`
+ * does); EXIF orientation is applied. Every failure is an `ImageDecodeError` naming the source.
+ *
+ * @example
+ * const { data, width, height } = await decodeImage('cat.jpg'); // data.length === width * height * 3
+ */
+export async function decodeImage(input: ImageInput, options: DecodeOptions = {}): Promise<RawImage> {
+  const channels = options.channels ?? 3;
+  if (isRawImage(input)) {
+    checkRawImage(input, options.name);
+    return toChannels(input, channels);
+  }
+  const source = typeof input === 'string' ? input : (options.name ?? '<buffer>');
+  await checkNotEmpty(input, source);
+  try {
+    return toChannels(await decodeRgb(input, options.icc ?? 'ignore'), channels);
+  } catch (error) {
+    throw new ImageDecodeError(source, describe(error));
+  }
+}
+
+function isRawImage(input: ImageInput): input is RawImage {
+  return typeof input === 'object' && !(input instanceof Uint8Array);
+}
+
+async function checkNotEmpty(input: string | Uint8Array, source: string): Promise<void> {
+  let size: number;
+  try {
+    size = typeof input === 'string' ? (await stat(input)).size : input.length;
+  } catch (error) {
+    throw new ImageDecodeError(source, describe(error));
+  }
+  if (size === 0) throw new ImageDecodeError(source, 'the file is empty');
+}
+
+async function decodeRgb(input: string | Uint8Array, icc: 'ignore' | 'apply'): Promise<RawImage> {
+  // failOn 'error': truncated or corrupt data fails (like PIL), harmless warnings do not.
+  const open = () => sharp(input, { failOn: 'error', autoOrient: true, ignoreIcc: icc === 'ignore', pages: 1 });
+  const { space } = await open().metadata();
+  if (space === 'cmyk' && icc === 'ignore') {
+    // Keep the stored CMYK values and convert with PIL's formula rather than a default profile.
+    const { data, info } = await open().pipelineColourspace('cmyk').toColourspace('cmyk').raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return cmykToRgb(rawImage(data, info));
+  }
+  const { data, info } = await open().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return rawImage(data, info);
+}
+
+function rawImage(data: Buffer, info: OutputInfo): RawImage {
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].replace(/^Input (file|buffer) (contains|has) /, '') || 'unknown error';
+}

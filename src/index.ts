@@ -1,0 +1,45 @@
+/**
+ * efficientnet-ts: the EfficientNet family for Node.js. The architecture as data, PyTorch
+ * checkpoints in and out, inference and training on onnxruntime.
+ */
+export { EfficientNet } from './model.js';
+export type { FloatBatch, ModelOptions, FromWeightsOptions, FromPretrainedOptions, SaveOptions } from './model.js';
+
+// Architecture (pure)
+export { B0_STAGES, type StageSpec } from './arch/stages.js';
+export { VARIANTS, VARIANT_NAMES, getVariant, type VariantSpec } from './arch/variants.js';
+export { roundFilters, roundRepeats, compoundScale, PAPER_COEFFICIENTS, type CompoundCoefficients } from './arch/scaling.js';
+export { parseBlockString, formatBlockString } from './arch/blockString.js';
+export { samePadding, axisPadding, type PaddingStyle } from './arch/padding.js';
+export { resolveConfig, scaledVariant, type EfficientNetOptions, type EfficientNetConfig } from './arch/config.js';
+export { buildNetwork, type NetworkSpec, type MBConvBlock, type ConvLayer } from './arch/network.js';
+export { stateDictSpec, countParameters, type ParameterSpec } from './arch/parameters.js';
+export { summarize, formatSummary, type ModelSummary } from './arch/summary.js';
+export { formatModuleTree } from './arch/moduleTree.js';
+export { formatScalingReport, compareWithPureScaling } from './arch/scalingReport.js';
+
+// Weights
+export type { Tensor, StateDict } from './weights/tensor.js';
+export { readCheckpoint, writeCheckpoint, type Checkpoint } from './weights/checkpoint.js';
+export { readSafetensors, writeSafetensors } from './weights/formats/safetensors.js';
+export { KEY_FAMILIES, renameStateDict, detectKeyFamily, type KeyFamily } from './weights/keymaps.js';
+export { loadStateDict, type LoadReport } from './weights/load.js';
+export { PRETRAINED, getPretrained, type PretrainedEntry } from './weights/pretrained/registry.js';
+export { fetchPretrained, type DownloadProgress } from './weights/pretrained/download.js';
+
+// Images
+export { decodeImage, type ImageInput } from './data/decode.js';
+export type { RawImage } from './data/image.js';
+export { preprocessImage } from './data/preprocess.js';
+export { preset, PRESET_NAMES } from './data/presets.js';
+export type { PreprocessConfig, Interpolation } from './data/preprocessConfig.js';
+export { imagenetClasses, loadLabels } from './data/labels.js';
+export { listImages } from './data/walk.js';
+export { imageFolder } from './data/imageFolder.js';
+export { loadBatches } from './data/loader.js';
+export { softmaxRows, topK, type Prediction } from './pipeline/classify.js';
+
+// Arrays and runtime
+export { readNpy, writeNpy } from './io/npy.js';
+export type { RuntimeOptions } from './runtime/session.js';
+export * from './errors.js';

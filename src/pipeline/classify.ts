@@ -1,0 +1,112 @@
+/**
+ * Images in, answers out: decode and preprocess (src/data), run (the model), softmax and top-k.
+ * Each stage is a plain function; the model never touches pixels, the data code never the engine.
+ */
+import { imagenetClasses } from '../data/labels.js';
+import { loadBatches } from '../data/loader.js';
+import type { ImageInput } from '../data/decode.js';
+import type { PreprocessConfig } from '../data/preprocessConfig.js';
+import { ImageDecodeError } from '../errors.js';
+import type { EfficientNet, FloatBatch } from '../model.js';
+
+export interface Prediction {
+  readonly index: number;
+  readonly label: string;
+  readonly probability: number;
+}
+
+export interface ImageRunOptions {
+  /** Images per engine call. Default 8. */
+  batchSize?: number;
+  /** Overrides of the model's evaluation transform (resize, crop, interpolation, mean, std). */
+  preprocess?: Partial<PreprocessConfig>;
+}
+
+/**
+ * Softmax over each row of [N, K] logits, in float64 for stability.
+ *
+ * @example
+ * softmaxRows(new Float32Array([0, 0]), 2) // Float32Array [0.5, 0.5]
+ */
+export function softmaxRows(logits: Float32Array, classes: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let row = 0; row < logits.length / classes; row++) {
+    const offset = row * classes;
+    let max = -Infinity;
+    for (let k = 0; k < classes; k++) max = Math.max(max, logits[offset + k]);
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp(logits[offset + k] - max);
+    for (let k = 0; k < classes; k++) out[offset + k] = Math.exp(logits[offset + k] - max) / sum;
+  }
+  return out;
+}
+
+/**
+ * The k most probable classes of one row, most probable first.
+ *
+ * @example
+ * topK(new Float32Array([0.1, 0.7, 0.2]), 2, ['a', 'b', 'c']) // [{ index: 1, label: 'b', ... }, { index: 2, ... }]
+ */
+export function topK(probabilities: ArrayLike<number>, k: number, labels: readonly string[]): Prediction[] {
+  const order = Array.from({ length: probabilities.length }, (_, i) => i).sort((a, b) => probabilities[b] - probabilities[a]);
+  return order.slice(0, k).map((index) => ({ index, label: labels[index] ?? `class_${index}`, probability: probabilities[index] }));
+}
+
+/** The model's class names: its own, ImageNet's for 1000 classes, else `class_i`. */
+export async function modelLabels(net: EfficientNet): Promise<readonly string[]> {
+  if (net.labels) return net.labels;
+  const classes = net.config.numClasses;
+  return classes === 1000 ? imagenetClasses() : Array.from({ length: classes }, (_, i) => `class_${i}`);
+}
+
+/**
+ * Runs `fn` on batches of preprocessed images, in input order; every undecodable image is
+ * named in one error after the others ran.
+ */
+export async function mapImageBatches<R>(net: EfficientNet, inputs: readonly ImageInput[], options: ImageRunOptions, fn: (batch: FloatBatch, count: number) => Promise<R[]>): Promise<R[]> {
+  const config = { ...net.preprocess, ...options.preprocess };
+  const results: R[] = [];
+  const failures: string[] = [];
+  const channels = net.config.inChannels === 1 ? 1 : 3;
+  for await (const batch of loadBatches(inputs, config, { batchSize: options.batchSize ?? 8, channels })) {
+    for (const { error } of batch.failed) failures.push(error.message);
+    if (batch.items.length > 0) results.push(...(await fn(batch, batch.items.length)));
+  }
+  if (failures.length > 0) throw new ImageDecodeError(failures.length === 1 ? 'input' : `${failures.length} inputs`, failures.join('; '));
+  return results;
+}
+
+/**
+ * Top-k classes for one image or a list of images (paths, encoded bytes or raw pixels).
+ *
+ * @example
+ * const [best] = await classifyImages(net, 'cat.jpg', { topK: 1 }); // { index: 281, label: 'tabby', probability: 0.83 }
+ */
+export async function classifyImages(net: EfficientNet, input: ImageInput | readonly ImageInput[], options: ImageRunOptions & { topK?: number } = {}): Promise<Prediction[] | Prediction[][]> {
+  const labels = await modelLabels(net);
+  const classes = net.config.numClasses;
+  const inputs = Array.isArray(input) ? (input as readonly ImageInput[]) : [input as ImageInput];
+  const rows = await mapImageBatches(net, inputs, options, async (batch, count) => {
+    const probabilities = softmaxRows((await net.forward(batch)).data, classes);
+    return Array.from({ length: count }, (_, i) => topK(probabilities.subarray(i * classes, (i + 1) * classes), options.topK ?? 5, labels));
+  });
+  return Array.isArray(input) ? rows : rows[0];
+}
+
+/**
+ * Pooled features [N, C] for images (one row per image, in input order).
+ *
+ * @example
+ * const { dims } = await embedImages(net, ['a.jpg', 'b.png']); // [2, 1280]
+ */
+export async function embedImages(net: EfficientNet, input: ImageInput | readonly ImageInput[], options: ImageRunOptions = {}): Promise<FloatBatch> {
+  const inputs = Array.isArray(input) ? (input as readonly ImageInput[]) : [input as ImageInput];
+  const channels = net.network.featureChannels;
+  const rows = await mapImageBatches(net, inputs, options, async (batch, count) => {
+    const { data } = await net.pooledFeatures(batch);
+    return Array.from({ length: count }, (_, i) => data.subarray(i * channels, (i + 1) * channels));
+  });
+  const data = new Float32Array(rows.length * channels);
+  rows.forEach((row, i) => data.set(row, i * channels));
+  return { data, dims: [rows.length, channels] };
+}

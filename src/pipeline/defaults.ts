@@ -1,0 +1,33 @@
+/** The evaluation transform a network sees by default, from the weight family it was trained with. */
+import type { NetworkSpec } from '../arch/network.js';
+import { preset } from '../data/presets.js';
+import type { PreprocessConfig } from '../data/preprocessConfig.js';
+import type { KeyFamily } from '../weights/keymaps.js';
+
+/**
+ * The preset of the family (reference: resize and crop at the resolution, bicubic; torchvision:
+ * its per-variant sizes; timm `tf_`: crop ratio res/(res+32)), at the configured image size.
+ *
+ * @example
+ * defaultPreprocess(buildNetwork(resolveConfig('efficientnet-b0')), 'lukemelas').crop // [224, 224]
+ */
+export function defaultPreprocess(net: NetworkSpec, family: KeyFamily, modelName?: string): PreprocessConfig {
+  const { name, imageSize, resolution, inChannels } = net.config;
+  const tf = modelName?.trim().toLowerCase().startsWith('tf_') ?? false;
+  // torchvision has presets for b0–b7 only; anything else falls back to the reference's.
+  const hasTorchvision = family === 'torchvision' && /^efficientnet-b[0-7]$/.test(name);
+  const base = hasTorchvision ? preset('torchvision', name) : family === 'timm' && tf ? preset('timm-tf', name) : preset('lukemelas', name);
+  const custom = imageSize[0] !== resolution || imageSize[1] !== resolution;
+  // A custom image size keeps the family's resize/crop ratio.
+  const resized = custom
+    ? { ...base, crop: [imageSize[0], imageSize[1]] as const, resize: Math.round((base.resize * Math.min(...imageSize)) / base.crop[0]) }
+    : base;
+  if (inChannels === 3) return resized;
+  const mean = Array.from({ length: inChannels }, (_, i) => base.mean[i % 3]);
+  const std = Array.from({ length: inChannels }, (_, i) => base.std[i % 3]);
+  return inChannels === 1 ? { ...resized, mean: [average(base.mean)], std: [average(base.std)] } : { ...resized, mean, std };
+}
+
+function average(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

@@ -1,0 +1,128 @@
+/**
+ * Fetches a registry weight file into the cache: reuse a verified copy, else download to
+ * `<file>.part` (resuming with an HTTP Range request after a dropped connection, a bounded
+ * number of times), check the SHA-256, and rename into place. Every failure is one line naming
+ * the URL and the exact path where the file can be put by hand.
+ */
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WeightLoadError } from '../../errors.js';
+import { defaultCacheDir, digestMatches, rememberVerified, sha256File, verifiedCachedFile } from './cache.js';
+import { getPretrained, type PretrainedEntry } from './registry.js';
+
+export interface DownloadProgress {
+  readonly tag: string;
+  readonly url: string;
+  /** Bytes on disk so far, resumed ones included. */
+  readonly received: number;
+  /** Full size when the server says it. */
+  readonly total?: number;
+}
+
+export interface FetchPretrainedOptions {
+  /** Default: {@link defaultCacheDir}. */
+  cacheDir?: string;
+  /** Mirror: the file is fetched from `<baseUrl>/<fileName>`. Default: `$EFFICIENTNET_TS_BASE_URL`, else the published URL. */
+  baseUrl?: string;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Attempts after the first one when the connection drops or the server errs (5xx). Default 3. */
+  retries?: number;
+  /** Delay before retry n is `retryDelayMs · 2^(n−1)`. Default 500. */
+  retryDelayMs?: number;
+  /** Injected `fetch` (tests, proxies). Default: the global one. */
+  fetchImpl?: typeof fetch;
+}
+
+export interface FetchedWeights {
+  readonly path: string;
+  readonly entry: PretrainedEntry;
+  /** False when a verified cached copy was used. */
+  readonly downloaded: boolean;
+}
+
+/** A failure that another attempt will not fix (404, hash mismatch). */
+class FinalError extends Error {}
+
+/**
+ * Returns the local path of a registry weight file, downloading and verifying it if needed.
+ *
+ * @example
+ * const { path } = await fetchPretrained('lukemelas:efficientnet-b0', { onProgress: (p) => console.log(p.received) });
+ * const { tensors } = await readCheckpoint(path);
+ */
+export async function fetchPretrained(tag: string | PretrainedEntry, options: FetchPretrainedOptions = {}): Promise<FetchedWeights> {
+  const entry = typeof tag === 'string' ? getPretrained(tag) : tag;
+  const dir = options.cacheDir ?? defaultCacheDir();
+  const path = join(dir, entry.fileName);
+  if (await verifiedCachedFile(path, entry.sha256)) return { path, entry, downloaded: false };
+
+  const base = options.baseUrl ?? process.env.EFFICIENTNET_TS_BASE_URL;
+  const url = base ? `${base.replace(/\/+$/, '')}/${entry.fileName}` : entry.url;
+  const partial = `${path}.part`;
+  const fail = (why: string): never => {
+    throw new WeightLoadError(`Could not get ${entry.tag} from ${url}: ${why}. Download it by hand and save it as ${path} (its SHA-256 starts with ${entry.sha256})`);
+  };
+  await mkdir(dir, { recursive: true });
+  const retries = options.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await downloadOnce(url, partial, entry.tag, options);
+      break;
+    } catch (error) {
+      if (error instanceof FinalError || attempt >= retries) fail(describeFailure(error));
+      await new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 500) * 2 ** attempt));
+    }
+  }
+  const digest = await sha256File(partial);
+  if (!digestMatches(digest, entry.sha256)) {
+    await rm(partial, { force: true });
+    fail(`the downloaded file's SHA-256 is ${digest}, expected one starting with ${entry.sha256}`);
+  }
+  await rename(partial, path);
+  await rememberVerified(path, digest);
+  return { path, entry, downloaded: true };
+}
+
+/** One request, appending to `partial` from its current size (Range), or from 0 when the server ignores Range. */
+async function downloadOnce(url: string, partial: string, tag: string, options: FetchPretrainedOptions): Promise<void> {
+  const have = (await stat(partial).catch(() => undefined))?.size ?? 0;
+  const response = await (options.fetchImpl ?? fetch)(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
+  if (response.status === 416 && have > 0) {
+    // The partial file is already complete (or longer than the file): start over.
+    await rm(partial, { force: true });
+    throw new Error('the server refused to resume the download');
+  }
+  if (!response.ok) {
+    const why = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    throw response.status >= 500 || response.status === 429 ? new Error(why) : new FinalError(why);
+  }
+  const resumed = response.status === 206;
+  let received = resumed ? have : 0;
+  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+  const total = Number.isFinite(length) ? received + length : undefined;
+  const file = await open(partial, resumed ? 'a' : 'w');
+  try {
+    if (response.body) {
+      for await (const chunk of response.body) {
+        await file.write(chunk);
+        received += chunk.byteLength;
+        options.onProgress?.({ tag, url, received, total });
+      }
+    }
+  } finally {
+    await file.close();
+  }
+  if (total !== undefined && received < total) throw new Error(`the connection closed after ${received} of ${total} bytes`);
+}
+
+/** The innermost reason of a fetch failure (undici wraps ECONNREFUSED and friends in `cause`). */
+function describeFailure(error: unknown): string {
+  let current = error;
+  const reasons: string[] = [];
+  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
+    reasons.push((current as NodeJS.ErrnoException).code ?? current.message);
+    current = current.cause;
+  }
+  const text = reasons.length > 0 ? reasons[reasons.length - 1] : String(error);
+  return /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH/.test(text) ? `no connection (${text})` : text;
+}
