@@ -27,6 +27,9 @@ import { basename, dirname, join } from 'node:path';
 import { defaultPreprocess } from './pipeline/defaults.js';
 import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from './pipeline/classify.js';
 import type { ImageInput } from './data/decode.js';
+import type { LabelledDataset } from './finetune/dataset.js';
+import type { FitResult } from './finetune/fit.js';
+import type { FitOptions } from './finetune/options.js';
 
 /** A float32 batch: data with its dimensions, e.g. NCHW `[N, C, H, W]`. */
 export interface FloatBatch {
@@ -344,6 +347,18 @@ export class EfficientNet {
       labels: this.info.labels,
       preprocess: this.info.preprocess,
     };
+  }
+
+  /**
+   * Fine-tunes on a labelled image dataset (see `fit` in src/finetune/fit.ts): a new head for its
+   * classes, then the head only, the last N stages or everything. Returns a new model.
+   *
+   * @example
+   * const { model } = await net.fit(await imageFolder('flowers'), { epochs: 3, freeze: 'head', validation: { split: 0.1 } });
+   */
+  async fit(dataset: LabelledDataset, options: FitOptions): Promise<FitResult> {
+    const { fit } = await import('./finetune/fit.js'); // loaded on first use: inference never pays for training code
+    return fit(this, dataset, options);
   }
 
   /** Per-layer table and totals at the configured image size. */
