@@ -8,6 +8,7 @@ import { registerClassify } from './commands/classify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerExport } from './commands/export.js';
 import { registerFeatures } from './commands/features.js';
+import { registerFinetune } from './commands/finetune.js';
 import { registerForward } from './commands/forward.js';
 import { registerGradients } from './commands/gradients.js';
 import { registerScale } from './commands/scale.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerConvert(program);
   registerExport(program);
   registerGradients(program);
+  registerFinetune(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
