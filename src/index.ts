@@ -39,6 +39,12 @@ export { imageFolder } from './data/imageFolder.js';
 export { loadBatches } from './data/loader.js';
 export { softmaxRows, topK, type Prediction } from './pipeline/classify.js';
 
+// Fine-tuning
+export { fit, type FitResult } from './finetune/fit.js';
+export type { FitOptions, StepInfo, EpochInfo } from './finetune/options.js';
+export { splitDataset, type LabelledDataset } from './finetune/dataset.js';
+export { CheckpointWriteError, type EpochRecord } from './finetune/runState.js';
+
 // Arrays and runtime
 export { readNpy, writeNpy } from './io/npy.js';
 export type { RuntimeOptions } from './runtime/session.js';

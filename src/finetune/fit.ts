@@ -16,7 +16,7 @@ import { HeadTrainer } from './head.js';
 import { type EpochInfo, type FitOptions, checkFitOptions, fingerprint, learningRateSchedule } from './options.js';
 import { guardWrite, loadRunState, saveRunState, type EpochRecord, type RunProgress } from './runState.js';
 import { buildFeatureCache, cachedSource, featureSource, imageSource, type Source } from './sources.js';
-import { evaluate } from './validate.js';
+import { countCorrect, evaluate } from './validate.js';
 import { type Learner, headLearner, trainerLearner } from './learner.js';
 
 export interface FitResult {
@@ -68,7 +68,7 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
     validation = { classes: validation.classes, samples: v.samples };
   }
 
-  const model = withHead(net, train.classes, seed);
+  const model = withHead(net, train.classes, seed, options.zeroHead ?? false);
   const channels = model.config.inChannels === 1 ? 1 : 3;
   const augment = options.augment ?? {};
   const stepsPerEpoch = Math.ceil(train.samples.length / batchSize);
@@ -95,7 +95,7 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
       clipGradNorm: options.clipGradNorm, seed, runtime: options.runtime ?? model.runtimeOptions,
     });
     disposables.push(() => trainer.dispose());
-    learner = trainerLearner(trainer, model);
+    learner = trainerLearner(trainer, model, options.freshStatistics ?? false);
     source = images;
   }
 
@@ -148,7 +148,7 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
 
       await current?.dispose();
       current = await learner.model();
-      const scores = validationSource ? await evaluate(validationSource, validation!.samples.length, batchSize, (data, n) => learner.logits(current!, data, n)) : undefined;
+      const scores = validationSource ? await evaluate(validationSource, validation!.samples.length, (data, n) => learner.logits(current!, data, n)) : undefined;
       const record: EpochRecord = {
         epoch, loss: progress.lossSum / Math.max(1, progress.seen), accuracy: progress.correct / Math.max(1, progress.seen),
         validationLoss: scores?.loss, validationAccuracy: scores?.accuracy, seconds: (Date.now() - started) / 1000,
@@ -180,16 +180,4 @@ function floats(net: EfficientNet, key: string): Float32Array {
   const t = net.weights.get(key);
   if (t?.dtype !== 'float32') throw new ConfigError(`model has no float tensor '${key}'`);
   return t.data;
-}
-
-/** Rows of logits [N, K] whose largest entry is the label. */
-export function countCorrect(logits: Float32Array, labels: readonly number[]): number {
-  const k = logits.length / labels.length;
-  let correct = 0;
-  labels.forEach((label, i) => {
-    let arg = 0;
-    for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + arg]) arg = j;
-    if (arg === label) correct++;
-  });
-  return correct;
 }

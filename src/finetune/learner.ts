@@ -24,10 +24,16 @@ export interface Learner {
  * @example
  * const learner = trainerLearner(await Trainer.create(net.network, net.weights, opts), net);
  */
-export function trainerLearner(trainer: Trainer, template: EfficientNet): Learner {
+export function trainerLearner(trainer: Trainer, template: EfficientNet, freshStatistics = false): Learner {
   const [c, h, w] = [template.config.inChannels, ...template.config.imageSize];
   return {
-    step: (input, labels) => trainer.step({ input, labels }),
+    step: async (input, labels) => {
+      if (!freshStatistics || trainer.stepsTaken > 0) return trainer.step({ input, labels });
+      const before = runningStatistics(trainer);
+      const out = await trainer.step({ input, labels });
+      startFromBatch(trainer, before, template.config.batchNormMomentum);
+      return out;
+    },
     steps: () => trainer.stepsTaken,
     state: () => trainer.state(),
     loadState: (state) => trainer.loadState(state),
@@ -61,4 +67,30 @@ export function headLearner(head: HeadTrainer, template: EfficientNet): Learner 
     },
     logits: async (_model, features) => head.logits(features),
   };
+}
+
+/** Copies of the running means and variances the trainer updates. */
+function runningStatistics(trainer: Trainer): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const [key, t] of trainer.weights) if (/\.running_(mean|var)$/.test(key) && t.dtype === 'float32') out.set(key, t.data.slice());
+  return out;
+}
+
+/**
+ * Replaces the running statistics after the first step by that step's batch statistics, undoing
+ * the momentum update new = (1 − m)·old + m·batch. A network trained from scratch starts at
+ * mean 0, variance 1, far from its true statistics (a depthwise convolution's output variance
+ * is near 0.003 under fan-out initialisation), and inference with them stays wrong for many
+ * steps; PyTorch's cumulative average (momentum None) also starts from the first batch.
+ */
+function startFromBatch(trainer: Trainer, before: ReadonlyMap<string, Float32Array>, momentum: number): void {
+  for (const [key, old] of before) {
+    const t = trainer.weights.get(key)!;
+    if (t.dtype !== 'float32') continue;
+    const data = t.data;
+    let changed = false;
+    for (let i = 0; i < data.length; i++) changed ||= data[i] !== old[i];
+    if (!changed) continue; // frozen batch norm
+    for (let i = 0; i < data.length; i++) data[i] = (data[i] - (1 - momentum) * old[i]) / momentum;
+  }
 }

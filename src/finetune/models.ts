@@ -3,7 +3,7 @@
  * classes, a model around trained weights, and the file names a run writes beside `--out`.
  */
 import { EfficientNet } from '../model.js';
-import type { StateDict } from '../weights/tensor.js';
+import { floatTensor, type StateDict } from '../weights/tensor.js';
 
 /** The files a run writes for `out` = `model.safetensors`. */
 export interface CheckpointPaths {
@@ -33,12 +33,19 @@ export function checkpointPaths(out: string): CheckpointPaths {
  * @example
  * withHead(await EfficientNet.fromPretrained('efficientnet-b0'), ['cat', 'dog'], 0).config.numClasses // 2
  */
-export function withHead(net: EfficientNet, classes: readonly string[], seed: number): EfficientNet {
+export function withHead(net: EfficientNet, classes: readonly string[], seed: number, zero = false): EfficientNet {
   const metadata = net.metadata();
-  return EfficientNet.fromStateDict(net.weights, {
+  const model = EfficientNet.fromStateDict(net.weights, {
     family: 'lukemelas', numClasses: classes.length, includeTop: true, labels: classes, preprocess: net.preprocess,
     runtime: net.runtimeOptions, seed, strict: net.network.fc !== undefined,
   }, { ...metadata, options: { ...metadata.options, numClasses: classes.length }, labels: classes });
+  if (zero) {
+    // A new tensor, never `net`'s own: its weights may be shared with the new model's.
+    const key = `${model.network.fc!.name}.weight`;
+    const shape = model.weights.get(key)!.shape;
+    model.weights.set(key, floatTensor(shape, new Float32Array(shape[0] * shape[1])));
+  }
+  return model;
 }
 
 /**

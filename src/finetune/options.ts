@@ -60,6 +60,13 @@ export interface FitOptions {
   readonly dropout?: boolean;
   readonly dropConnect?: boolean;
   readonly clipGradNorm?: number;
+  /**
+   * Start the classifier at zero weights (every class equally likely, loss ln K) instead of
+   * random ones, whose logits on 1280 unit-variance features start the loss at 5–8. Default false.
+   */
+  readonly zeroHead?: boolean;
+  /** Running statistics start from the first batch's instead of 0 and 1: for training from scratch. Default false. */
+  readonly freshStatistics?: boolean;
   /** Seeds the head, data order, augmentation, split and masks. Default 0. */
   readonly seed?: number;
   /** A validation set with the same classes, or a fraction of the training set split off. */

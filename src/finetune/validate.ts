@@ -5,9 +5,9 @@ import type { Source } from './sources.js';
  * Runs `logits` over every batch of `source` (in index order) and scores it.
  *
  * @example
- * const { loss, accuracy } = await evaluate(source, 500, 32, (data, n) => learner.logits(model, data, n));
+ * const { loss, accuracy } = await evaluate(source, 500, (data, n) => learner.logits(model, data, n));
  */
-export async function evaluate(source: Source, count: number, _batchSize: number, logits: (data: Float32Array, n: number) => Promise<Float32Array>): Promise<{ loss: number; accuracy: number; count: number }> {
+export async function evaluate(source: Source, count: number, logits: (data: Float32Array, n: number) => Promise<Float32Array>): Promise<{ loss: number; accuracy: number; count: number }> {
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
@@ -18,15 +18,30 @@ export async function evaluate(source: Source, count: number, _batchSize: number
     const k = out.length / n;
     batch.labels.forEach((label, i) => {
       const row = out.subarray(i * k, (i + 1) * k);
-      let max = -Infinity;
-      let arg = 0;
-      row.forEach((v, j) => (v > max ? ((max = v), (arg = j)) : 0));
+      const max = row.reduce((a, b) => Math.max(a, b), -Infinity);
       let sum = 0;
       for (const v of row) sum += Math.exp(v - max);
-      lossSum += max + Math.log(sum) - row[label];
-      if (arg === label) correct++;
+      lossSum += max + Math.log(sum) - row[label]; // −log softmax[label]
     });
+    correct += countCorrect(out, batch.labels);
     seen += n;
   }
   return { loss: lossSum / Math.max(1, seen), accuracy: correct / Math.max(1, seen), count: seen };
+}
+
+/**
+ * Rows of logits [N, K] whose largest entry (the first, on ties) is the label.
+ *
+ * @example
+ * countCorrect(new Float32Array([0.1, 2, 3, 0]), [1, 0]) // 1
+ */
+export function countCorrect(logits: Float32Array, labels: readonly number[]): number {
+  const k = logits.length / labels.length;
+  let correct = 0;
+  labels.forEach((label, i) => {
+    let arg = 0;
+    for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + arg]) arg = j;
+    if (arg === label) correct++;
+  });
+  return correct;
 }

@@ -90,7 +90,9 @@ export function registerFinetune(program: Command): void {
       const options: FitOptions = {
         epochs: opts.epochs, batchSize: opts.batchSize, learningRate: opts.lr, optimizer: { kind: opts.optimizer } as FitOptions['optimizer'],
         schedule: opts.schedule, warmupEpochs: opts.warmupEpochs, freeze: opts.freeze ?? (opts.weights ? 'head' : 'none'), batchNorm: opts.bn,
-        labelSmoothing: opts.labelSmoothing, seed: opts.seed, validation, augment: opts.augment ? {} : false,
+        labelSmoothing: opts.labelSmoothing, seed: opts.seed, validation,
+        // From scratch: the classifier starts at zero and the running statistics at the first batch's.
+        zeroHead: !opts.weights, freshStatistics: !opts.weights, augment: opts.augment ? {} : false,
         out: opts.out, resume: opts.resume, checkpointEvery: opts.checkpointEvery, signal: controller.signal, runtime,
         onStep: reporter.step, onEpoch: reporter.epoch,
         onSkip: (path, reason) => process.stderr.write(`efficientnet: skipped ${path}: ${reason}\n`),
