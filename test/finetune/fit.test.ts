@@ -20,12 +20,11 @@ function weightsOf(result: FitResult): Map<string, ArrayLike<unknown>> {
 test('training from scratch on 200 Fashion-MNIST images: loss falls, accuracy rises', async () => {
   const train = await fashion('train', 20);
   const net = smallNet();
-  const result = await net.fit(train, { epochs: 4, batchSize: 20, learningRate: 2e-3, augment: false, validation: await fashion('test', 10) });
+  const result = await net.fit(train, { epochs: 4, batchSize: 20, learningRate: 2e-3, augment: false, zeroHead: true, freshStatistics: true, validation: await fashion('test', 10) });
   const [first, last] = [result.history[0], result.history[result.history.length - 1]];
   assert.ok(last.loss < first.loss * 0.8, `training loss falls: ${result.history.map((h) => h.loss.toFixed(3)).join(' → ')}`);
   assert.ok(last.accuracy > first.accuracy + 0.1, `training accuracy rises: ${result.history.map((h) => h.accuracy.toFixed(2)).join(' → ')}`);
-  // Held-out figures exist; after 40 steps from scratch the running statistics still lag, so no bar is set on them here.
-  assert.ok(Number.isFinite(last.validationLoss) && last.validationAccuracy! >= 0);
+  assert.ok(last.validationAccuracy! > 0.2, `held-out accuracy above chance (0.1): ${result.history.map((h) => h.validationAccuracy).join(' → ')}`);
   await result.model.dispose();
   await net.dispose();
 });
