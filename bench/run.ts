@@ -1,4 +1,5 @@
 /** `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures. */
+import { benchFinetune } from './finetune.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
 import { benchLoad } from './load.js';
@@ -7,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   inference: benchInference,
   images: benchImages,
   load: async () => { await benchLoad(); },
+  finetune: benchFinetune,
 };
 
 const wanted = process.argv.slice(2);

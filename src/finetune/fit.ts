@@ -5,12 +5,13 @@
  * best and last models, the resume state and the curves written atomically as it goes.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, DatasetError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { ImageFolderDataset } from '../data/imageFolder.js';
 import { EfficientNet } from '../model.js';
 import { Trainer } from '../train/trainer.js';
 import { checkpointPaths, modelWithWeights, withHead } from './models.js';
-import { checkSameClasses, epochOrder, scanImages, splitDataset, type LabelledDataset } from './dataset.js';
+import { epochOrder, type LabelledDataset } from './dataset.js';
+import { prepareData } from './prepare.js';
 import { drawCurves } from './curves.js';
 import { HeadTrainer } from './head.js';
 import { type EpochInfo, type FitOptions, checkFitOptions, fingerprint, learningRateSchedule } from './options.js';
@@ -43,31 +44,7 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
   const seed = options.seed ?? 0;
   const batchSize = options.batchSize ?? 32;
   const freeze = options.freeze ?? 'none';
-  const skipped: { path: string; reason: string }[] = [...('skipped' in dataset ? dataset.skipped : [])];
-  const reported = new Set<string>();
-  const skip = (path: string, reason: string) => {
-    if (reported.has(path)) return;
-    reported.add(path);
-    skipped.push({ path, reason });
-    options.onSkip?.(path, reason);
-  };
-  for (const s of skipped) options.onSkip?.(s.path, s.reason), reported.add(s.path);
-
-  // Data: drop files that are not images, split or check the validation set.
-  let train: LabelledDataset = dataset;
-  let validation: LabelledDataset | undefined;
-  if (options.validation && 'split' in options.validation) ({ train, validation } = splitDataset(dataset, options.validation.split, seed));
-  else if (options.validation) (validation = options.validation), checkSameClasses(dataset, validation);
-  const scanned = await scanImages(train.samples);
-  scanned.skipped.forEach((s) => skip(s.path, s.reason));
-  train = { classes: train.classes, samples: scanned.samples };
-  if (train.samples.length === 0) throw new DatasetError('No readable training images left after skipping the unreadable ones');
-  if (validation) {
-    const v = await scanImages(validation.samples);
-    v.skipped.forEach((s) => skip(s.path, s.reason));
-    validation = { classes: validation.classes, samples: v.samples };
-  }
-
+  const { train, validation, skipped, skip } = await prepareData(dataset, options.validation, seed, options.onSkip);
   const model = withHead(net, train.classes, seed, options.zeroHead ?? false);
   const channels = model.config.inChannels === 1 ? 1 : 3;
   const augment = options.augment ?? {};
@@ -79,46 +56,46 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
 
   let learner: Learner;
   let source: Source;
-  const disposables: (() => Promise<void>)[] = [];
-  if (freeze === 'head') {
-    const fc = model.network.fc!;
-    const head = new HeadTrainer(floats(model, `${fc.name}.weight`).slice(), floats(model, `${fc.name}.bias`).slice(), common);
-    learner = headLearner(head, model);
-    source = featureSource(images, model);
-    if (options.cacheFeatures ?? augment === false) {
-      if (augment !== false) throw new ConfigError('cacheFeatures needs augment: false (augmented images give new features every epoch)');
-      source = cachedSource(await buildFeatureCache(source, train, fc.inFeatures), batchSize);
-    }
-  } else {
-    const trainer = await Trainer.create(model.network, model.weights, {
-      ...common, freeze, batchNorm: options.batchNorm, dropout: options.dropout, dropConnect: options.dropConnect,
-      clipGradNorm: options.clipGradNorm, seed, runtime: options.runtime ?? model.runtimeOptions,
-    });
-    disposables.push(() => trainer.dispose());
-    learner = trainerLearner(trainer, model, options.freshStatistics ?? false);
-    source = images;
-  }
-
-  const print = fingerprint(options, model.config.name, train.classes, train.samples.map((s) => s.path));
-  let progress: RunProgress = { epoch: 0, position: 0, seen: 0, lossSum: 0, correct: 0, history: [] };
-  if (options.resume && paths && existsSync(paths.state)) {
-    const state = await loadRunState(paths.state);
-    if (state.fingerprint !== print) {
-      throw new ConfigError(`${paths.state} was written by a run with other options or data; rerun with the same ones, or without --resume to start afresh`);
-    }
-    learner.loadState(state.trainer);
-    progress = state.progress;
-  }
-  const saveState = async () => {
-    if (paths) await saveRunState(paths.state, { fingerprint: print, progress, trainer: learner.state() });
-  };
-  const validationSource = validation && (freeze === 'head'
-    ? cachedSource(await buildFeatureCache(featureSource(imageSource(validation, model.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment: false }), model), validation, model.network.fc!.inFeatures), batchSize)
-    : imageSource(validation, model.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment: false }));
-
+  const disposables: (() => Promise<void>)[] = [() => model.dispose()];
   let current: EfficientNet | undefined;
-  let stopped = false;
   try {
+    if (freeze === 'head') {
+      const fc = model.network.fc!;
+      const head = new HeadTrainer(floats(model, `${fc.name}.weight`).slice(), floats(model, `${fc.name}.bias`).slice(), common);
+      learner = headLearner(head, model);
+      source = featureSource(images, model);
+      if (options.cacheFeatures ?? augment === false) {
+        if (augment !== false) throw new ConfigError('cacheFeatures needs augment: false (augmented images give new features every epoch)');
+        source = cachedSource(await buildFeatureCache(source, train, fc.inFeatures), batchSize);
+      }
+    } else {
+      const trainer = await Trainer.create(model.network, model.weights, {
+        ...common, freeze, batchNorm: options.batchNorm, dropout: options.dropout, dropConnect: options.dropConnect,
+        clipGradNorm: options.clipGradNorm, seed, runtime: options.runtime ?? model.runtimeOptions,
+      });
+      disposables.push(() => trainer.dispose());
+      learner = trainerLearner(trainer, model, options.freshStatistics ?? false);
+      source = images;
+    }
+
+    const print = fingerprint(options, model.config.name, train.classes, train.samples.map((s) => s.path));
+    let progress: RunProgress = { epoch: 0, position: 0, seen: 0, lossSum: 0, correct: 0, history: [] };
+    if (options.resume && paths && existsSync(paths.state)) {
+      const state = await loadRunState(paths.state);
+      if (state.fingerprint !== print) {
+        throw new ConfigError(`${paths.state} was written by a run with other options or data; rerun with the same ones, or without --resume to start afresh`);
+      }
+      learner.loadState(state.trainer);
+      progress = state.progress;
+    }
+    const saveState = async () => {
+      if (paths) await saveRunState(paths.state, { fingerprint: print, progress, trainer: learner.state() });
+    };
+    const validationSource = validation && (freeze === 'head'
+      ? cachedSource(await buildFeatureCache(featureSource(imageSource(validation, model.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment: false }), model), validation, model.network.fc!.inFeatures), batchSize)
+      : imageSource(validation, model.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment: false }));
+
+    let stopped = false;
     let step = learner.steps();
     for (let epoch = progress.epoch; epoch < options.epochs && !stopped; epoch++) {
       const started = Date.now();
@@ -157,9 +134,9 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
       const best = scores && isBest ? { epoch, accuracy: scores.accuracy } : progress.best;
       progress = { epoch: epoch + 1, position: 0, seen: 0, lossSum: 0, correct: 0, history: [...progress.history, record], best };
       if (paths) {
-        const model = current;
-        if (isBest) await guardWrite(paths.best, 'model', () => model.save(paths.best));
-        await guardWrite(paths.last, 'model', () => model.save(paths.last));
+        const trained = current;
+        if (isBest) await guardWrite(paths.best, 'model', () => trained.save(paths.best));
+        await guardWrite(paths.last, 'model', () => trained.save(paths.last));
         await guardWrite(paths.curves, 'curves', () => drawCurves(paths.curves, progress.history));
       }
       await saveState();
