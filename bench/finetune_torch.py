@@ -4,7 +4,7 @@ throughput <folder> <threads> <head|full> <batch> <epochs>: torchvision ImageFol
 (2 workers) with RandomResizedCrop(224) + flip, b0 with a new head, Adam; prints the last
 epoch's images per second as JSON (the first epoch warms up).
 
-demo <train> <test> <threads>: the demo's recipe on the same folders with the same network
+demo <train> <test> <threads> [seed]: the demo's recipe on the same folders with the same network
 (scripts/reference_efficientnet.py, the reference's b0 at 32x32 grey, torchvision's init,
 batch-norm momentum 0.1 after a first step that takes the batch statistics, classifier from zero,
 dropout and drop connect 0.2): Adam 2e-3 with cosine decay per step,
@@ -69,10 +69,10 @@ def init_like_torchvision(model):
             nn.init.zeros_(m.bias)
 
 
-def demo(train_dir, test_dir, threads):
+def demo(train_dir, test_dir, threads, seed=0):
     from reference_efficientnet import EfficientNet
     torch.set_num_threads(threads)
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     start = time.perf_counter()
     grey = [transforms.Grayscale(1)]
     norm = [transforms.ToTensor(), transforms.Normalize([sum(MEAN) / 3], [sum(STD) / 3])]
@@ -114,4 +114,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "throughput":
         throughput(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
     else:
-        demo(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        demo(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0)
