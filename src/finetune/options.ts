@@ -108,7 +108,12 @@ export function learningRateSchedule(options: FitOptions, stepsPerEpoch: number)
   return warmup > 0 ? withWarmup(decay, warmup) : decay;
 }
 
-/** Checks the numeric options, naming the bad one. */
+/**
+ * Checks the numeric options, naming the bad one.
+ *
+ * @example
+ * checkFitOptions({ epochs: 0 }) // throws ConfigError: epochs must be a positive integer, got 0
+ */
 export function checkFitOptions(options: FitOptions): void {
   const ints: [string, number | undefined][] = [['epochs', options.epochs], ['batchSize', options.batchSize], ['checkpointEvery', options.checkpointEvery]];
   for (const [name, value] of ints) {
@@ -120,6 +125,9 @@ export function checkFitOptions(options: FitOptions): void {
 /**
  * What a resumed run must share with the run that wrote the state: everything that decides the
  * steps (options, model, classes, the training files in order).
+ *
+ * @example
+ * fingerprint({ epochs: 3 }, 'efficientnet-b0', ['cat', 'dog'], paths) === saved.fingerprint
  */
 export function fingerprint(options: FitOptions, model: string, classes: readonly string[], paths: readonly string[]): string {
   const { signal: _s, onStep: _a, onEpoch: _b, onSkip: _c, runtime: _r, inFlight: _i, resume: _z, out: _o, checkpointEvery: _e, validation, ...rest } = options;

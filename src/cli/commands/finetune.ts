@@ -1,4 +1,5 @@
 /** `efficientnet finetune <train-dir>`: transfer learning on an image folder, with resume. */
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { imageFolder } from '../../data/imageFolder.js';
 import { ConfigError, EfficientNetError } from '../../errors.js';
@@ -82,6 +83,9 @@ export function registerFinetune(program: Command): void {
           numClasses: train.classes.length, inChannels: opts.inChannels, imageSize: opts.imageSize, padding: opts.padding,
           batchNormMomentum: opts.bnMomentum, seed: opts.seed, runtime, labels: train.classes,
         });
+      const statePath = checkpointPaths(opts.out).state;
+      if (opts.resume && !existsSync(statePath)) process.stderr.write(`efficientnet: no ${statePath} to resume from; starting afresh\n`);
+      if (!opts.resume && existsSync(statePath)) process.stderr.write(`efficientnet: starting afresh; ${statePath} will be replaced (add --resume to continue that run)\n`);
       const controller = new AbortController();
       const interrupt = () => controller.abort();
       process.once('SIGINT', interrupt);
