@@ -1,21 +1,25 @@
 /**
- * The training transform: decode, random resized crop, horizontal flip, normalise. Each image's
+ * The training transform: decode, random resized crop, horizontal flip, optional RandAugment,
+ * normalise. Each image's
  * random numbers come from its own generator seeded by (seed, epoch, sample), so the result does
  * not depend on the order in which the parallel loader finishes decoding.
  */
 import { decodeImage } from '../data/decode.js';
 import { randomHorizontalFlip, randomResizedCropBox, resizedCrop, seededRng, type ResizedCropOptions } from '../data/augment.js';
-import type { OutputChannels } from '../data/image.js';
+import type { OutputChannels, RawImage } from '../data/image.js';
 import { preprocessImage, preprocessPixels } from '../data/preprocess.js';
 import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import { normalize, type ImageTensor } from '../data/tensor.js';
 import { mixSeed } from './dataset.js';
+import { randAugment, type RandAugmentOptions } from './randAugment.js';
 
 export interface AugmentOptions {
   /** Random resized crop to the model's input size; false for the evaluation crop. Default `{ scale: [0.08, 1] }`. */
   readonly crop?: ResizedCropOptions | false;
   /** Mirror left to right with probability 0.5. Default true. */
   readonly flip?: boolean;
+  /** RandAugment after the crop and flip; off by default. */
+  readonly randAugment?: RandAugmentOptions;
 }
 
 /** An image to load for one step: which sample, in which epoch. */
@@ -40,8 +44,12 @@ export function trainTransform(config: PreprocessConfig, augment: AugmentOptions
   return async (item) => {
     const rng = seededRng(mixSeed(seed, item.epoch, item.sample));
     const image = await decodeImage(item.path, { channels });
-    if (crop === false) return preprocessPixels(flip ? randomHorizontalFlip(image, rng) : image, config);
+    const rest = (im: RawImage) => {
+      const flipped = flip ? randomHorizontalFlip(im, rng) : im;
+      return augment.randAugment ? randAugment(flipped, rng, augment.randAugment) : flipped;
+    };
+    if (crop === false) return preprocessPixels(rest(image), config);
     const cropped = resizedCrop(image, randomResizedCropBox(image.height, image.width, rng, crop), config.crop, config.interpolation);
-    return normalize(flip ? randomHorizontalFlip(cropped, rng) : cropped, config.mean, config.std);
+    return normalize(rest(cropped), config.mean, config.std);
   };
 }

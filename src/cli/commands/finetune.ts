@@ -29,6 +29,7 @@ interface FinetuneOptions extends Omit<ModelCliOptions, 'weights'> {
   labelSmoothing: number;
   seed: number;
   augment: boolean;
+  randAugment?: true | { ops: number; magnitude: number };
   out: string;
   resume?: boolean;
   checkpointEvery?: number;
@@ -68,6 +69,7 @@ export function registerFinetune(program: Command): void {
     .option('--label-smoothing <e>', 'label smoothing', finiteNumber, 0)
     .option('--seed <n>', 'seed for the head, order, augmentation, split and masks', (v) => Number(positiveIntOrZero(v)), 0)
     .option('--no-augment', 'train on the evaluation transform (head only: features are then computed once)')
+    .option('--rand-augment [ops,magnitude]', 'add RandAugment after crop and flip (default 2,9)', randAugmentOption)
     .requiredOption('--out <file.safetensors>', 'best model; <out>.last, <out>.state and <out>.curves.svg go beside it')
     .option('--resume', 'continue the run whose state is in <out>.state.safetensors')
     .option('--checkpoint-every <steps>', 'also save the resume state every N steps', positiveInt, 200)
@@ -96,7 +98,7 @@ export function registerFinetune(program: Command): void {
         schedule: opts.schedule, warmupEpochs: opts.warmupEpochs, freeze: opts.freeze ?? (opts.weights ? 'head' : 'none'), batchNorm: opts.bn,
         labelSmoothing: opts.labelSmoothing, seed: opts.seed, validation,
         // From scratch: the classifier starts at zero and the running statistics at the first batch's.
-        zeroHead: !opts.weights, freshStatistics: !opts.weights, augment: opts.augment ? {} : false,
+        zeroHead: !opts.weights, freshStatistics: !opts.weights, augment: opts.augment ? { randAugment: opts.randAugment === true ? {} : opts.randAugment || undefined } : false,
         out: opts.out, resume: opts.resume, checkpointEvery: opts.checkpointEvery, signal: controller.signal, runtime,
         onStep: reporter.step, onEpoch: reporter.epoch,
         onSkip: (path, reason) => process.stderr.write(`efficientnet: skipped ${path}: ${reason}\n`),
@@ -118,6 +120,12 @@ export function registerFinetune(program: Command): void {
         await net.dispose();
       }
     });
+}
+
+function randAugmentOption(value: string): { ops: number; magnitude: number } {
+  const match = /^(\d+),(\d+)$/.exec(value.trim());
+  if (!match || Number(match[2]) > 30) throw new InvalidArgumentError(`'${value}' is not ops,magnitude (e.g. 2,9; magnitude 0 to 30).`);
+  return { ops: Number(match[1]), magnitude: Number(match[2]) };
 }
 
 function positiveIntOrZero(value: string): number {
