@@ -33,7 +33,7 @@ export function trainingReporter(epochs: number, stderr: NodeJS.WriteStream = pr
         startPosition = info.position; // the rate counts from the end of the epoch's first step
         lastLogged = -1;
         bar = stderr.isTTY
-          ? progressBar(info.total, `epoch ${info.epoch + 1}/${epochs}`, '{bar} {value}/{total} | loss {loss} | acc {acc} | {rate} img/s | ETA {eta_formatted}', stderr)
+          ? progressBar(info.total, `epoch ${info.epoch + 1}/${epochs}`, '{bar} {value}/{total} | loss {loss} | acc {acc} | {rate} img/s | ETA {eta_formatted}', stderr, { loss: '…', acc: '…' })
           : undefined;
       }
       bar?.update(info.position, { loss: info.meanLoss.toFixed(4), acc: pct(info.accuracy) });
