@@ -1,4 +1,5 @@
 /** `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures. */
+import { benchFinetune } from './finetune.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
 import { benchLoad } from './load.js';
@@ -9,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   images: benchImages,
   load: async () => { await benchLoad(); },
   train: () => benchTraining(),
+  finetune: benchFinetune,
 };
 
 const wanted = process.argv.slice(2);

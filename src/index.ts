@@ -43,6 +43,12 @@ export { softmaxRows, topK, type Prediction } from './pipeline/classify.js';
 export * from './eval/index.js';
 export * from './report/index.js';
 
+// Fine-tuning
+export { fit, type FitResult } from './finetune/fit.js';
+export type { FitOptions, StepInfo, EpochInfo } from './finetune/options.js';
+export { splitDataset, type LabelledDataset } from './finetune/dataset.js';
+export { CheckpointWriteError, type EpochRecord } from './finetune/runState.js';
+
 // Arrays and runtime
 export { readNpy, writeNpy } from './io/npy.js';
 export type { RuntimeOptions } from './runtime/session.js';

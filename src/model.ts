@@ -26,6 +26,9 @@ import { type FloatBatch, checkImageBatch } from './runtime/inputs.js';
 import { defaultPreprocess } from './pipeline/defaults.js';
 import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from './pipeline/classify.js';
 import type { ImageInput } from './data/decode.js';
+import type { LabelledDataset } from './finetune/dataset.js';
+import type { FitResult } from './finetune/fit.js';
+import type { FitOptions } from './finetune/options.js';
 
 export type { FloatBatch } from './runtime/inputs.js';
 export type { OnnxExportOptions } from './runtime/export.js';
@@ -295,6 +298,18 @@ export class EfficientNet {
       labels: this.info.labels,
       preprocess: this.info.preprocess,
     };
+  }
+
+  /**
+   * Fine-tunes on a labelled image dataset (see `fit` in src/finetune/fit.ts): a new head for its
+   * classes, then the head only, the last N stages or everything. Returns a new model.
+   *
+   * @example
+   * const { model } = await net.fit(await imageFolder('flowers'), { epochs: 3, freeze: 'head', validation: { split: 0.1 } });
+   */
+  async fit(dataset: LabelledDataset, options: FitOptions): Promise<FitResult> {
+    const { fit } = await import('./finetune/fit.js'); // loaded on first use: inference never pays for training code
+    return fit(this, dataset, options);
   }
 
   /** Per-layer table and totals at the configured image size. */

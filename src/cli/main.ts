@@ -9,6 +9,7 @@ import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
 import { registerFeatures } from './commands/features.js';
+import { registerFinetune } from './commands/finetune.js';
 import { registerForward } from './commands/forward.js';
 import { registerGradients } from './commands/gradients.js';
 import { registerScale } from './commands/scale.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerEval(program);
   registerGradients(program);
+  registerFinetune(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -15,12 +15,12 @@ export interface Progress {
 const SILENT: Progress = { update: () => {}, setTotal: () => {}, stop: () => {} };
 
 /**
- * A bar with a rate and ETA; `format` may name extra fields as {field}.
+ * A bar with a rate and ETA; `format` may name extra fields as {field} (`initial` gives their first values).
  *
  * @example
  * const bar = progressBar(files.length, 'classify', '{value}/{total} images | {rate} img/s | ETA {eta_formatted}');
  */
-export function progressBar(total: number, title: string, format = '{bar} {percentage}% | {value}/{total} | ETA {eta_formatted}', stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progressBar(total: number, title: string, format = '{bar} {percentage}% | {value}/{total} | ETA {eta_formatted}', stream: NodeJS.WriteStream = process.stderr, initial: Record<string, string | number> = {}): Progress {
   if (!stream.isTTY) return SILENT;
   const bar = new cliProgress.SingleBar({
     format: `${title} {bar} ${format.replace('{bar} ', '')}`,
@@ -29,7 +29,7 @@ export function progressBar(total: number, title: string, format = '{bar} {perce
     clearOnComplete: false,
     etaBuffer: 50,
   }, cliProgress.Presets.shades_classic);
-  bar.start(total, 0, { rate: '0.0' });
+  bar.start(total, 0, { rate: '0.0', ...initial });
   const started = Date.now();
   return {
     update(done, fields = {}) {

@@ -1,0 +1,93 @@
+/**
+ * Fine-tuning throughput: b0 at 224 on a folder of JPEGs (two classes), head only and full,
+ * with augmentation, beside PyTorch + torchvision ImageFolder doing the same in the same run;
+ * then the demo's recipe (b0 from scratch, 32×32 grey Fashion-MNIST) beside PyTorch training the
+ * same network with the same recipe on the same folders: test accuracy and time.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { imageFolder } from '../src/data/imageFolder.js';
+import { DEMO_RECIPE } from '../src/demo/recipe.js';
+import type { FreezeSpec } from '../src/train/freeze.js';
+import { EfficientNet } from '../src/model.js';
+
+const THREADS = 2;
+const PER_CLASS = 32;
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
+
+/** Two class folders of varied JPEGs (crops of the sample photos at 320–640 px). */
+async function makeFolder(dir: string): Promise<void> {
+  const photos = ['astronaut.jpg', 'chelsea.jpg', 'coffee.jpg', 'rocket.jpg'].map((p) => join(ROOT, 'test', 'fixtures', 'images', p));
+  for (const [c, name] of ['people', 'things'].entries()) {
+    await mkdir(join(dir, name), { recursive: true });
+    for (let i = 0; i < PER_CLASS; i++) {
+      const size = 320 + ((i * 37) % 320);
+      await sharp(photos[2 * c + (i % 2)]).resize(size, Math.round(size * 0.75), { fit: 'cover', position: i % 5 }).jpeg({ quality: 90 })
+        .toFile(join(dir, name, `img${String(i).padStart(3, '0')}.jpg`));
+    }
+  }
+}
+
+/** Images per second of our second epoch (the first compiles the graphs and warms up). */
+async function ours(dir: string, freeze: FreezeSpec, batchSize: number, augment = true): Promise<number> {
+  const net = EfficientNet.fromName('efficientnet-b0', { runtime: { intraOpThreads: THREADS } });
+  const data = await imageFolder(dir);
+  const { history, model } = await net.fit(data, { epochs: 2, batchSize, freeze, learningRate: 1e-3, schedule: 'constant', augment: augment ? {} : false });
+  await model.dispose();
+  await net.dispose();
+  return data.samples.length / history[1].seconds;
+}
+
+async function torch(args: string[]): Promise<Record<string, number> | undefined> {
+  try {
+    const { stdout } = await run('/usr/bin/python3', [join(ROOT, 'bench', 'finetune_torch.py'), ...args], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout) as Record<string, number>;
+  } catch (error) {
+    console.log(`  (PyTorch peer unavailable: ${(error as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
+export async function benchFinetune(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'enet-bench-finetune-'));
+  try {
+    await makeFolder(dir);
+    console.log(`${2 * PER_CLASS} JPEGs (320–640 px) in 2 classes, b0 at 224 with a new head, random resized crop + flip, Adam, ${THREADS} threads`);
+    for (const [mode, freeze, batch] of [['head', 'head', 16], ['full', 'none', 8]] as const) {
+      const rate = await ours(dir, freeze, batch);
+      const peer = await torch(['throughput', dir, String(THREADS), mode, String(batch), '2']);
+      console.log(`  ${mode.padEnd(4)} batch ${String(batch).padStart(2)}: ours ${rate.toFixed(1)} img/s, PyTorch + ImageFolder ${peer?.images_per_second.toFixed(1) ?? 'n/a'} img/s`);
+    }
+    // Without augmentation the frozen backbone's features are computed once: later epochs train the head alone.
+    console.log(`  head, no augmentation, features cached: ours ${(await ours(dir, 'head', 16, false)).toFixed(0)} img/s in the second epoch`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const subset = join(ROOT, 'data', 'fashion-mnist-subset');
+  const [trainDir, testDir] = [join(subset, 'train'), join(subset, 'test')];
+  const r = DEMO_RECIPE;
+  const started = Date.now();
+  const net = EfficientNet.fromName(r.model, {
+    numClasses: 10, inChannels: r.inChannels, imageSize: r.imageSize, batchNormMomentum: r.batchNormMomentum, seed: r.seed, runtime: { intraOpThreads: THREADS },
+  });
+  const { history, model } = await net.fit(await imageFolder(trainDir), {
+    epochs: r.epochs, batchSize: r.batchSize, learningRate: r.learningRate, seed: r.seed, augment: { crop: { scale: [0.7, 1] }, flip: true },
+    zeroHead: true, freshStatistics: true,
+    validation: await imageFolder(testDir),
+  });
+  const seconds = (Date.now() - started) / 1000;
+  await model.dispose();
+  await net.dispose();
+  const peer = await torch(['demo', trainDir, testDir, String(THREADS)]);
+  const accuracy = history[history.length - 1].validationAccuracy! * 100;
+  console.log(`demo recipe (b0 from scratch, 32×32 grey, ${r.epochs} epochs, 2000 training / 500 test images of the committed subset):`);
+  console.log(`  ours: test accuracy ${accuracy.toFixed(2)}%, ${seconds.toFixed(0)} s (validation each epoch included)`);
+  if (peer) console.log(`  PyTorch: test accuracy ${(peer.accuracy * 100).toFixed(2)}%, ${peer.seconds.toFixed(0)} s (${peer.train_seconds.toFixed(0)} s training)`);
+}
