@@ -7,12 +7,14 @@
  *   k1 is folded into the convolution's weights for the input gradient and applied to the
  *   small weight gradient afterwards: exact for every γ, including 0;
  * - 1×1 convolutions go backward as batched MatMuls, the SE gate folded into per-sample weights;
+ * - expanding 1×1 layers never form dz over their wide output (./expansion.ts);
  * - depthwise convolutions are ./depthwise.ts; the dense stem's filter gradient is an im2col
  *   by a one-hot Conv (its kernel a graph input) followed by one batched MatMul.
  */
 import type { ConvBn, ConvLayer } from '../../arch/network.js';
 import type { EmitContext } from './context.js';
 import { type DepthwiseForward, convAttributes, depthwiseBackward, depthwiseForward, transposedConv } from './depthwise.js';
+import { expands, expansionBackward } from './expansion.js';
 
 /**
  * conv → batch norm, returning the normalised map [N, C_out, H', W'] (activation is the caller's).
@@ -82,6 +84,12 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     if (ctx.batchNorm === 'train') {
       const a = ops.mul(ops.mul(rstd, sxh), ops.scalar(-1 / count)); // [C]
       const b = ops.sub(ops.mul(s1, ops.scalar(-1 / count)), ops.mul(mean, a)); // [C]
+      if (!gate && expands(conv)) {
+        const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) });
+        if (dw) tape.paramGrad(weightKey, dw);
+        if (dx) tape.accumulate(x, dx);
+        return;
+      }
       dz = ops.add(dy, ops.channelAffine(z, a, b, C));
     }
     if (forward) {
