@@ -35,7 +35,8 @@ export function addModelOptions(command: Command, weightsRequired = true): Comma
  * @example
  * const net = await loadModel(opts);
  */
-export async function loadModel(opts: ModelCliOptions, extra: { numClasses?: number; inChannels?: number } = {}): Promise<EfficientNet> {
+export async function loadModel(opts: ModelCliOptions, extra: { numClasses?: number; inChannels?: number; decodesImages?: boolean } = {}): Promise<EfficientNet> {
+  const { decodesImages, ...shape } = extra;
   let bar: ReturnType<typeof progressBar> | undefined;
   try {
     return await EfficientNet.fromWeights(opts.weights, {
@@ -43,8 +44,9 @@ export async function loadModel(opts: ModelCliOptions, extra: { numClasses?: num
       padding: opts.padding,
       imageSize: opts.imageSize,
       ema: opts.ema,
-      ...extra,
-      runtime: { intraOpThreads: opts.threads, executionProviders: opts.provider },
+      ...shape,
+      // While images decode beside inference, idle engine threads should sleep, not spin.
+      runtime: { intraOpThreads: opts.threads, executionProviders: opts.provider, spinWait: !decodesImages },
       onProgress: ({ received, total }) => {
         bar ??= progressBar(total ?? 0, 'download', '{bar} {percentage}% | {value}/{total} bytes | ETA {eta_formatted}');
         if (total) bar.setTotal(total);
