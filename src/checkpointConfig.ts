@@ -29,10 +29,15 @@ export function familyDefaults(family: KeyFamily, modelName: string | undefined)
   const tf = { padding: 'same' as const, batchNormEpsilon: 1e-3, batchNormMomentum: 0.01 };
   const torch = { padding: 'symmetric' as const, batchNormEpsilon: 1e-5, batchNormMomentum: 0.1 };
   if (family === 'lukemelas') return tf;
-  if (family === 'timm') return modelName?.trim().toLowerCase().startsWith('tf_') ? tf : torch;
+  if (family === 'timm') return isTensorFlowPort(modelName) ? tf : torch;
   // torchvision b5–b7 were built with TF's batch-norm settings, b0–b4 with PyTorch's.
   const big = modelName !== undefined && ['efficientnet-b5', 'efficientnet-b6', 'efficientnet-b7'].includes(canonicalVariantName(modelName));
   return big ? { padding: 'symmetric', batchNormEpsilon: 1e-3, batchNormMomentum: 0.01 } : torch;
+}
+
+/** timm's `tf_efficientnet_*` names: weights ported from TensorFlow (same padding, TF batch norm). */
+export function isTensorFlowPort(modelName: string | undefined): boolean {
+  return modelName?.trim().toLowerCase().startsWith('tf_') ?? false;
 }
 
 /**
@@ -48,9 +53,13 @@ export function networkForCheckpoint(tensors: StateDict, options: CheckpointNetw
   const given = definedOnly(options);
   const shapeOptions: EfficientNetOptions = { numClasses: shapes.numClasses, inChannels: shapes.inChannels, includeTop: shapes.includeTop };
   const nameHint = options.model ?? metadata?.model;
-  const settled = { ...familyDefaults(family, nameHint), ...definedOnly(metadata?.options ?? {}), ...definedOnly(shapeOptions) };
-  const model = nameHint !== undefined ? getVariant(nameHint).name : inferVariant(tensors, family, { ...settled, ...given });
-  const merged: EfficientNetOptions = { ...familyDefaults(family, nameHint ?? model), ...definedOnly(metadata?.options ?? {}), ...definedOnly(shapeOptions), ...given };
+  // Lowest precedence first: the family's settings (which can depend on the variant's name),
+  // the file's metadata, the tensor shapes, then what the caller gave.
+  const layered = (name: string | undefined): EfficientNetOptions => ({
+    ...familyDefaults(family, name), ...definedOnly(metadata?.options ?? {}), ...definedOnly(shapeOptions), ...given,
+  });
+  const model = nameHint !== undefined ? getVariant(nameHint).name : inferVariant(tensors, family, layered(undefined));
+  const merged = layered(nameHint ?? model);
   return { network: buildNetwork(resolveConfig(model, merged)), family };
 }
 

@@ -19,7 +19,7 @@ import { initialWeights } from './weights/init.js';
 import { type KeyFamily, renameStateDict } from './weights/keymaps.js';
 import { type LoadOptions, type LoadReport, loadStateDict } from './weights/load.js';
 import { type FetchPretrainedOptions, fetchPretrained } from './weights/pretrained/download.js';
-import { type PretrainedEntry, getPretrained } from './weights/pretrained/registry.js';
+import { type PretrainedEntry, WEIGHT_SOURCES, getPretrained } from './weights/pretrained/registry.js';
 import type { StateDict } from './weights/tensor.js';
 import { type OnnxExportOptions, onnxBytes, writeOnnx } from './runtime/export.js';
 import { type FloatBatch, checkImageBatch } from './runtime/inputs.js';
@@ -355,7 +355,9 @@ function isFloatBatch(value: unknown): value is FloatBatch {
   return typeof value === 'object' && value !== null && 'dims' in value && (value as FloatBatch).data instanceof Float32Array;
 }
 
-/** `source:name` tags name registry entries; paths never contain a colon before a slash on POSIX. */
+/** `source:name` names a registry entry; a path with a colon would also need a slash after it. */
+const REGISTRY_TAG = new RegExp(`^(${WEIGHT_SOURCES.join('|')}):[^/\\\\]+$`);
+
 function isRegistryTag(value: string): boolean {
-  return /^(lukemelas|advprop|torchvision|timm):[^/\\]+$/.test(value);
+  return REGISTRY_TAG.test(value);
 }

@@ -10,6 +10,7 @@ import { DatasetError, EfficientNetError } from '../errors.js';
 import type { EfficientNet, FloatBatch } from '../model.js';
 import { positiveInt } from './options.js';
 import { progressBar } from './progress.js';
+import { decodeChannels } from '../pipeline/defaults.js';
 
 export interface ImageCliOptions {
   batchSize: number;
@@ -81,7 +82,7 @@ export async function forEachImageBatch(net: EfficientNet, inputs: readonly stri
   let failed = problems;
   let done = 0;
   try {
-    for await (const batch of loadBatches(files, config, { batchSize: opts.batchSize, channels: net.config.inChannels === 1 ? 1 : 3 })) {
+    for await (const batch of loadBatches(files, config, { batchSize: opts.batchSize, channels: decodeChannels(net.config) })) {
       for (const { item, error } of batch.failed) {
         process.stderr.write(`efficientnet: skipped ${item}: ${error.message}\n`);
         failed++;

@@ -14,6 +14,7 @@ import type { EfficientNet } from '../model.js';
 import { modelLabels } from '../pipeline/classify.js';
 import { matchClasses } from './classes.js';
 import { argmax, computeMetrics, targetRank, type Metrics } from './metrics.js';
+import { decodeChannels } from '../pipeline/defaults.js';
 
 export interface EvaluateOptions {
   /** Images per engine call. Default 8. */
@@ -57,7 +58,7 @@ export async function evaluate(net: EfficientNet, dataset: ImageFolderDataset | 
   const results = { targets: [] as number[], predictions: [] as number[], ranks: [] as number[] };
   const failed: SkippedPath[] = [];
   let done = 0;
-  const load = { batchSize: options.batchSize ?? 8, channels: net.config.inChannels === 1 ? 1 : 3 } as const;
+  const load = { batchSize: options.batchSize ?? 8, channels: decodeChannels(net.config) } as const;
   const decode = (item: LabelledImage) => preprocessImage(item.path, config, load);
   for await (const batch of loadBatches(data.samples, config, load, decode)) {
     const batchFailed = batch.failed.map(({ item, error }) => ({ path: item.path, reason: error.message }));

@@ -19,6 +19,7 @@ import { guardWrite, loadRunState, saveRunState, type EpochRecord, type RunProgr
 import { buildFeatureCache, cachedSource, featureSource, imageSource, type Source } from './sources.js';
 import { countCorrect, evaluate } from './validate.js';
 import { type Learner, headLearner, trainerLearner } from './learner.js';
+import { decodeChannels } from '../pipeline/defaults.js';
 
 export interface FitResult {
   /** The model after the last epoch trained (class names, architecture and preprocessing set). */
@@ -46,7 +47,7 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
   const freeze = options.freeze ?? 'none';
   const { train, validation, skipped, skip } = await prepareData(dataset, options.validation, seed, options.onSkip);
   const model = withHead(net, train.classes, seed, options.zeroHead ?? false);
-  const channels = model.config.inChannels === 1 ? 1 : 3;
+  const channels = decodeChannels(model.config);
   const augment = options.augment ?? {};
   const stepsPerEpoch = Math.ceil(train.samples.length / batchSize);
   const schedule = learningRateSchedule(options, stepsPerEpoch);

@@ -8,6 +8,7 @@ import type { ImageInput } from '../data/decode.js';
 import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import { ImageDecodeError } from '../errors.js';
 import type { EfficientNet, FloatBatch } from '../model.js';
+import { decodeChannels } from './defaults.js';
 
 export interface Prediction {
   readonly index: number;
@@ -67,7 +68,7 @@ export async function mapImageBatches<R>(net: EfficientNet, inputs: readonly Ima
   const config = { ...net.preprocess, ...options.preprocess };
   const results: R[] = [];
   const failures: string[] = [];
-  const channels = net.config.inChannels === 1 ? 1 : 3;
+  const channels = decodeChannels(net.config);
   for await (const batch of loadBatches(inputs, config, { batchSize: options.batchSize ?? 8, channels })) {
     for (const { error } of batch.failed) failures.push(error.message);
     if (batch.items.length > 0) results.push(...(await fn(batch, batch.items.length)));

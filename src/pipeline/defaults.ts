@@ -3,6 +3,18 @@ import type { NetworkSpec } from '../arch/network.js';
 import { preset } from '../data/presets.js';
 import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import type { KeyFamily } from '../weights/keymaps.js';
+import type { EfficientNetConfig } from '../arch/config.js';
+import { isTensorFlowPort } from '../checkpointConfig.js';
+
+/**
+ * Channels to decode images to for a network: grey for one input channel, RGB otherwise.
+ *
+ * @example
+ * decodeChannels(net.config) // 3
+ */
+export function decodeChannels(config: EfficientNetConfig): 1 | 3 {
+  return config.inChannels === 1 ? 1 : 3;
+}
 
 /**
  * The preset of the family (reference: resize and crop at the resolution, bicubic; torchvision:
@@ -13,7 +25,7 @@ import type { KeyFamily } from '../weights/keymaps.js';
  */
 export function defaultPreprocess(net: NetworkSpec, family: KeyFamily, modelName?: string): PreprocessConfig {
   const { name, imageSize, resolution, inChannels } = net.config;
-  const tf = modelName?.trim().toLowerCase().startsWith('tf_') ?? false;
+  const tf = isTensorFlowPort(modelName);
   // torchvision has presets for b0–b7 only; anything else falls back to the reference's.
   const hasTorchvision = family === 'torchvision' && /^efficientnet-b[0-7]$/.test(name);
   const base = hasTorchvision ? preset('torchvision', name) : family === 'timm' && tf ? preset('timm-tf', name) : preset('lukemelas', name);

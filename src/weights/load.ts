@@ -5,7 +5,7 @@
  * both are reported rather than silently dropped.
  */
 import type { NetworkSpec } from '../arch/network.js';
-import { shapeSize, stateDictSpec } from '../arch/parameters.js';
+import { stateDictSpec } from '../arch/parameters.js';
 import { WeightLoadError } from '../errors.js';
 import { Random } from '../util/random.js';
 import { initialTensor } from './init.js';
@@ -41,11 +41,12 @@ export interface LoadReport {
 export function loadStateDict(net: NetworkSpec, tensors: StateDict, options: LoadOptions = {}): { weights: StateDict; report: LoadReport } {
   const family = options.family ?? detectKeyFamily(tensors.keys());
   const source = renameStateDict(tensors, net, family, 'lukemelas');
-  const random = new Random(options.seed ?? 0);
   const specs = stateDictSpec(net);
   // Problems are reported under the checkpoint's own key names.
   const theirName = keyRenamer(net, 'lukemelas', family);
-  const weights: StateDict = new Map();
+  // Tensors taken from the checkpoint; every other key is initialised afresh, but only once the
+  // strict check has passed (recognising a variant tries several networks and fails most).
+  const chosen: StateDict = new Map();
   const missing: string[] = [];
   const mismatched: string[] = [];
   const reinitialized: string[] = [];
@@ -57,15 +58,13 @@ export function loadStateDict(net: NetworkSpec, tensors: StateDict, options: Loa
   for (const spec of specs) {
     let tensor = source.get(spec.key);
     if (classifierDiffers && fcKeys.includes(spec.key)) {
-      weights.set(spec.key, initialTensor(spec, random));
       reinitialized.push(spec.key);
       continue;
     }
     if (tensor === undefined) {
       // Checkpoints from before PyTorch 0.4.1 (the reference's own) have no num_batches_tracked.
-      if (spec.role === 'num_batches_tracked') { weights.set(spec.key, int64Tensor([], new BigInt64Array(1))); continue; }
-      missing.push(spec.key);
-      weights.set(spec.key, initialTensor(spec, random));
+      if (spec.role === 'num_batches_tracked') chosen.set(spec.key, int64Tensor([], new BigInt64Array(1)));
+      else missing.push(spec.key);
       continue;
     }
     if (spec.key === `${net.stem.conv.name}.weight` && tensor.dtype === 'float32' && tensor.shape.length === 4 && tensor.shape[1] !== spec.shape[1]) {
@@ -74,10 +73,9 @@ export function loadStateDict(net: NetworkSpec, tensors: StateDict, options: Loa
     }
     if (tensor.dtype !== spec.dtype || !sameShape(tensor.shape, spec.shape)) {
       mismatched.push(`${theirName(spec.key)} is ${tensor.dtype} ${formatShape(tensor.shape)}, expected ${spec.dtype} ${formatShape(spec.shape)}`);
-      weights.set(spec.key, initialTensor(spec, random));
       continue;
     }
-    weights.set(spec.key, tensor);
+    chosen.set(spec.key, tensor);
   }
   const expected = new Set(specs.map((s) => s.key));
   const unexpected = [...source.keys()].filter((k) => !expected.has(k) && !(classifierDiffers && fcKeys.includes(k))).map(theirName);
@@ -91,6 +89,9 @@ export function loadStateDict(net: NetworkSpec, tensors: StateDict, options: Loa
     ];
     throw new WeightLoadError(`The ${family} checkpoint does not fit ${net.config.name} (${problems.length} problems)`, problems);
   }
+  // In state-dict order, so that fresh tensors draw from the seeded generator in a fixed order.
+  const random = new Random(options.seed ?? 0);
+  const weights: StateDict = new Map(specs.map((spec) => [spec.key, chosen.get(spec.key) ?? initialTensor(spec, random)]));
   return { weights, report };
 }
 
@@ -135,11 +136,4 @@ export function checkpointShapes(tensors: StateDict, family: KeyFamily): { numCl
     inChannels: stem?.shape[1],
     includeTop: fc !== undefined,
   };
-}
-
-/** Total number of elements across a state dict's float tensors. */
-export function countElements(tensors: StateDict): number {
-  let n = 0;
-  for (const t of tensors.values()) if (t.dtype === 'float32') n += shapeSize(t.shape);
-  return n;
 }

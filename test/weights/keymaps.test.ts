@@ -57,7 +57,11 @@ test('every variant maps every key', () => {
   for (const name of ['efficientnet-b3', 'efficientnet-b7', 'efficientnet-l2']) {
     const net = buildNetwork(resolveConfig(name));
     const modules = new Set(stateDictSpec(net).map((s) => s.module));
-    for (const family of KEY_FAMILIES) assert.equal(moduleNameMap(net, family).size, modules.size, `${name} ${family}`);
+    for (const family of KEY_FAMILIES) {
+      const map = moduleNameMap(net, family);
+      assert.deepEqual([...map.keys()].sort(), [...modules].sort(), `${name} ${family}: every module named`);
+      assert.equal(new Set(map.values()).size, modules.size, `${name} ${family}: no two modules share a name`);
+    }
   }
 });
 

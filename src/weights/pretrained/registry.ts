@@ -13,7 +13,8 @@ import type { KeyFamily } from '../keymaps.js';
 import { canonicalVariantName, getVariant } from '../../arch/variants.js';
 import { IMAGENET_MEAN, IMAGENET_STD, type Interpolation, type PreprocessConfig } from '../../data/preprocessConfig.js';
 
-export type WeightSource = 'lukemelas' | 'advprop' | 'torchvision' | 'timm';
+export const WEIGHT_SOURCES = ['lukemelas', 'advprop', 'torchvision', 'timm'] as const;
+export type WeightSource = (typeof WEIGHT_SOURCES)[number];
 
 export interface PretrainedEntry {
   /** `source:name`, the registry key. */
