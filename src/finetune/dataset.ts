@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { DatasetError } from '../errors.js';
 import type { ImageFolderDataset, LabelledImage } from '../data/imageFolder.js';
 import type { SkippedPath } from '../data/walk.js';
-import { Random } from '../util/random.js';
+import { Random, mixSeed } from '../util/random.js';
 
 /** Class names and labelled images: an {@link ImageFolderDataset} or any list built by hand. */
 export interface LabelledDataset {
@@ -97,15 +97,4 @@ export async function scanImages(samples: readonly LabelledImage[], concurrency 
  */
 export function epochOrder(count: number, seed: number, epoch: number): number[] {
   return new Random(mixSeed(seed, epoch)).shuffle(Array.from({ length: count }, (_, i) => i));
-}
-
-/** One 32-bit seed from several integers (a splitmix-style hash), for per-epoch and per-image generators. */
-export function mixSeed(...parts: readonly number[]): number {
-  let h = 0x9e3779b9;
-  for (const part of parts) {
-    h = Math.imul(h ^ (part >>> 0), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  return h;
 }

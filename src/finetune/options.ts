@@ -11,6 +11,7 @@ import { constantRate, cosineDecay, exponentialDecay, withWarmup, type Schedule 
 import type { LabelledDataset } from './dataset.js';
 import type { EpochRecord } from './runState.js';
 import type { AugmentOptions } from './transforms.js';
+import { FNV_OFFSET, codeUnits, fnv1a32 } from '../util/random.js';
 
 export const SCHEDULES = ['constant', 'cosine', 'exponential'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
@@ -131,8 +132,7 @@ export function checkFitOptions(options: FitOptions): void {
  */
 export function fingerprint(options: FitOptions, model: string, classes: readonly string[], paths: readonly string[]): string {
   const { signal: _s, onStep: _a, onEpoch: _b, onSkip: _c, runtime: _r, inFlight: _i, resume: _z, out: _o, checkpointEvery: _e, validation, ...rest } = options;
-  let hash = 0x811c9dc5; // FNV-1a over the file list
-  for (const path of paths) for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  const hash = paths.reduce((h, path) => fnv1a32(codeUnits(path), h), FNV_OFFSET); // over UTF-16 units, as saved states were written
   const split = validation && 'split' in validation ? validation.split : undefined;
   return JSON.stringify({ ...rest, split, model, classes, files: paths.length, hash });
 }

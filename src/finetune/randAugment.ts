@@ -5,7 +5,7 @@
  * geometric operations use nearest sampling and fill with black, as torchvision's defaults do.
  * The same generator gives the same image; the pixels are not promised to match torchvision's.
  */
-import type { Rng } from '../data/augment.js';
+import type { Rng } from '../util/random.js';
 import type { RawImage } from '../data/image.js';
 
 export interface RandAugmentOptions {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { seededRng } from '../../src/data/augment.js';
+import { seededRng } from '../../src/util/random.js';
 import { decodeImage } from '../../src/data/decode.js';
 import { randAugment } from '../../src/finetune/randAugment.js';
 import { SUBSET } from './support.js';
