@@ -9,6 +9,9 @@ import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import { ImageDecodeError } from '../errors.js';
 import type { EfficientNet, FloatBatch } from '../model.js';
 import { decodeChannels } from './defaults.js';
+import { byScoreDescending, softmaxRows } from '../util/scores.js';
+
+export { softmaxRows };
 
 export interface Prediction {
   readonly index: number;
@@ -24,32 +27,13 @@ export interface ImageRunOptions {
 }
 
 /**
- * Softmax over each row of [N, K] logits, in float64 for stability.
- *
- * @example
- * softmaxRows(new Float32Array([0, 0]), 2) // Float32Array [0.5, 0.5]
- */
-export function softmaxRows(logits: Float32Array, classes: number): Float32Array {
-  const out = new Float32Array(logits.length);
-  for (let row = 0; row < logits.length / classes; row++) {
-    const offset = row * classes;
-    let max = -Infinity;
-    for (let k = 0; k < classes; k++) max = Math.max(max, logits[offset + k]);
-    let sum = 0;
-    for (let k = 0; k < classes; k++) sum += Math.exp(logits[offset + k] - max);
-    for (let k = 0; k < classes; k++) out[offset + k] = Math.exp(logits[offset + k] - max) / sum;
-  }
-  return out;
-}
-
-/**
- * The k most probable classes of one row, most probable first.
+ * The k most probable classes of one row, most probable first (ties by lower index, NaN last).
  *
  * @example
  * topK(new Float32Array([0.1, 0.7, 0.2]), 2, ['a', 'b', 'c']) // [{ index: 1, label: 'b', ... }, { index: 2, ... }]
  */
 export function topK(probabilities: ArrayLike<number>, k: number, labels: readonly string[]): Prediction[] {
-  const order = Array.from({ length: probabilities.length }, (_, i) => i).sort((a, b) => probabilities[b] - probabilities[a]);
+  const order = Array.from({ length: probabilities.length }, (_, i) => i).sort(byScoreDescending(probabilities));
   return order.slice(0, k).map((index) => ({ index, label: labels[index] ?? `class_${index}`, probability: probabilities[index] }));
 }
 
