@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { InputShapeError } from '../../errors.js';
+import { checkNchwFile } from '../../runtime/inputs.js';
 import { readNpy, writeNpy } from '../../io/npy.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 
@@ -27,9 +27,7 @@ export function registerForward(program: Command): void {
     .action(async (opts: ForwardOptions, command: Command) => {
       if (!opts.output && !opts.endpoints) command.error('error: --output <y.npy> is required unless --endpoints <dir> is given', { exitCode: 2 });
       const x = await readNpy(opts.input);
-      if (x.dtype !== 'float32' || x.shape.length !== 4) {
-        throw new InputShapeError(`${opts.input} holds ${x.dtype} [${x.shape.join(', ')}]; expected float [N, C, H, W]`);
-      }
+      checkNchwFile(opts.input, x);
       const net = await loadModel(opts);
       try {
         const batch = { data: x.data, dims: x.shape };

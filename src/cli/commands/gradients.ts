@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PADDING_STYLES, type PaddingStyle } from '../../arch/padding.js';
-import { InputShapeError } from '../../errors.js';
+import { checkNchwFile } from '../../runtime/inputs.js';
 import { readNpy } from '../../io/npy.js';
 import { EfficientNet } from '../../model.js';
 import { parseFreeze } from '../../train/freeze.js';
@@ -56,7 +56,7 @@ export function registerGradients(program: Command): void {
     .action(async (opts: GradientsOptions) => {
       const freeze = parseFreeze(opts.freeze);
       const x = await readNpy(opts.input);
-      if (x.dtype !== 'float32' || x.shape.length !== 4) throw new InputShapeError(`${opts.input} holds ${x.dtype} [${x.shape.join(', ')}]; expected float [N, C, H, W]`);
+      checkNchwFile(opts.input, x);
       const y = await readNpy(opts.labels);
       const net = await EfficientNet.fromWeights(opts.weights, {
         model: opts.model,
