@@ -46,6 +46,18 @@ export async function decodeImage(input: ImageInput, options: DecodeOptions = {}
   }
 }
 
+/**
+ * The width and height an image file's header states, without decoding its pixels (0 where the
+ * header has none). sharp's own error, unchanged, when the file is not an image it can open.
+ *
+ * @example
+ * await readImageSize('cat.jpg') // { width: 640, height: 480 }
+ */
+export async function readImageSize(path: string): Promise<{ width: number; height: number }> {
+  const { width, height } = await sharp(path).metadata();
+  return { width: width ?? 0, height: height ?? 0 };
+}
+
 function isRawImage(input: ImageInput): input is RawImage {
   return typeof input === 'object' && !(input instanceof Uint8Array);
 }

@@ -4,8 +4,8 @@
  * and the per-epoch sample order (a pure function of seed and epoch, so a resumed run sees the
  * same batches as an uninterrupted one).
  */
-import sharp from 'sharp';
 import { DatasetError } from '../errors.js';
+import { readImageSize } from '../data/decode.js';
 import type { ImageFolderDataset, LabelledImage } from '../data/imageFolder.js';
 import type { SkippedPath } from '../data/walk.js';
 import { Random, mixSeed } from '../util/random.js';
@@ -72,8 +72,8 @@ export async function scanImages(samples: readonly LabelledImage[], concurrency 
     while (next < samples.length) {
       const i = next++;
       try {
-        const { width, height } = await sharp(samples[i].path).metadata();
-        ok[i] = (width ?? 0) > 0 && (height ?? 0) > 0;
+        const { width, height } = await readImageSize(samples[i].path);
+        ok[i] = width > 0 && height > 0;
         if (!ok[i]) reasons[i] = 'no image size in its header';
       } catch (error) {
         ok[i] = false;

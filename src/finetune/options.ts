@@ -10,7 +10,7 @@ import type { OptimizerOptions } from '../train/optimizers.js';
 import { constantRate, cosineDecay, exponentialDecay, withWarmup, type Schedule } from '../train/schedules.js';
 import type { LabelledDataset } from './dataset.js';
 import type { EpochRecord } from './runState.js';
-import type { AugmentOptions } from './transforms.js';
+import type { AugmentOptions } from '../data/transforms/train.js';
 import { FNV_OFFSET, codeUnits, fnv1a32 } from '../util/random.js';
 
 export const SCHEDULES = ['constant', 'cosine', 'exponential'] as const;

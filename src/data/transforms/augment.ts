@@ -2,11 +2,11 @@
  * Training augmentation primitives with a seeded RNG, so a run can be repeated exactly:
  * torchvision's `RandomResizedCrop` (same sampling rules) and `RandomHorizontalFlip`.
  */
-import type { Interpolation } from './preprocessConfig.js';
-import { roundHalfEven, type Box } from './geometry.js';
-import type { RawImage } from './image.js';
-import { resample } from './resample.js';
-import type { Rng } from '../util/random.js';
+import type { Interpolation } from '../preprocessConfig.js';
+import { roundHalfEven, type Box } from '../geometry.js';
+import type { RawImage } from '../image.js';
+import { resample } from '../resample.js';
+import type { Rng } from '../../util/random.js';
 
 export interface ResizedCropOptions {
   /** Range of the crop's area as a fraction of the image. Default [0.08, 1]. */
