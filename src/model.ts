@@ -1,6 +1,6 @@
 /**
- * The public model: a network specification, its weights (reference key names) and lazily
- * compiled onnxruntime sessions, one per kind of output. Loading, classification and saving
+ * The public model: a network specification, its weights (reference key names) and one
+ * inference engine (src/runtime/engine.ts) that compiles on first use. Loading, classification and saving
  * delegate to their own modules; the model never touches pixels itself.
  */
 import { type EfficientNetConfig, type EfficientNetOptions, resolveConfig } from './arch/config.js';
@@ -12,8 +12,8 @@ import type { VariantSpec } from './arch/variants.js';
 import { type CheckpointNetworkOptions, networkForCheckpoint, withoutClassifier } from './checkpointConfig.js';
 import type { PreprocessConfig } from './data/preprocessConfig.js';
 import { type ModelMetadata, decodeModelMetadata, encodeModelMetadata } from './modelFile.js';
-import { type InferenceOutput, buildInferenceGraph } from './runtime/inference.js';
-import { type RuntimeOptions, Session } from './runtime/session.js';
+import { InferenceEngine } from './runtime/engine.js';
+import type { RuntimeOptions } from './runtime/session.js';
 import { readCheckpoint, writeCheckpoint } from './weights/checkpoint.js';
 import { initialWeights } from './weights/init.js';
 import { type KeyFamily, renameStateDict } from './weights/keymaps.js';
@@ -22,7 +22,7 @@ import { type FetchPretrainedOptions, fetchPretrained } from './weights/pretrain
 import { type PretrainedEntry, WEIGHT_SOURCES, getPretrained } from './weights/pretrained/registry.js';
 import type { StateDict } from './weights/tensor.js';
 import { type OnnxExportOptions, onnxBytes, writeOnnx } from './runtime/export.js';
-import { type FloatBatch, checkImageBatch } from './runtime/inputs.js';
+import type { FloatBatch } from './runtime/inputs.js';
 import { defaultPreprocess } from './pipeline/defaults.js';
 import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from './pipeline/classify.js';
 import type { ImageInput } from './data/decode.js';
@@ -78,14 +78,16 @@ interface ModelInfo {
  * const logits = await net.forward({ data, dims: [1, 3, 224, 224] }); // [1, 1000]
  */
 export class EfficientNet {
-  private readonly sessions = new Map<InferenceOutput, Promise<Session>>();
+  private readonly engine: InferenceEngine;
 
   private constructor(
     readonly network: NetworkSpec,
     readonly weights: StateDict,
     readonly runtimeOptions: RuntimeOptions,
     private readonly info: ModelInfo,
-  ) {}
+  ) {
+    this.engine = new InferenceEngine(network, weights, runtimeOptions);
+  }
 
   /** The resolved configuration. */
   get config(): EfficientNetConfig {
@@ -201,7 +203,7 @@ export class EfficientNet {
    */
   async forward(x: FloatBatch): Promise<FloatBatch> {
     const output = this.network.fc ? 'logits' : 'pooled';
-    return (await this.run(output, x))[output];
+    return (await this.engine.run(x, [output]))[output];
   }
 
   /**
@@ -229,7 +231,7 @@ export class EfficientNet {
 
   /** Pooled features [N, C] (the classifier's input) of an NCHW batch, whatever `includeTop` says. */
   async pooledFeatures(x: FloatBatch): Promise<FloatBatch> {
-    return (await this.run('pooled', x)).pooled;
+    return (await this.engine.run(x, ['pooled'])).pooled;
   }
 
   /**
@@ -239,7 +241,7 @@ export class EfficientNet {
    * const { dims } = await net.extractFeatures(batch); // [1, 1280, 7, 7]
    */
   async extractFeatures(x: FloatBatch): Promise<FloatBatch> {
-    return (await this.run('features', x)).features;
+    return (await this.engine.run(x, ['features'])).features;
   }
 
   /**
@@ -249,7 +251,7 @@ export class EfficientNet {
    * const endpoints = await net.extractEndpoints(batch); // endpoints.reduction_1.dims: [1, 16, 112, 112]
    */
   async extractEndpoints(x: FloatBatch): Promise<Record<string, FloatBatch>> {
-    return this.run('endpoints', x);
+    return this.engine.endpoints(x);
   }
 
   /**
@@ -322,33 +324,22 @@ export class EfficientNet {
     return formatModuleTree(this.network);
   }
 
-  /** Frees the onnxruntime sessions. */
+  /**
+   * The execution provider that runs this model: the first of `runtime.executionProviders`
+   * available on this machine (compiles the engine if it has not run yet).
+   *
+   * @example
+   * const net = EfficientNet.fromName('efficientnet-b0', { runtime: { executionProviders: ['webgpu', 'cpu'] } });
+   * await net.executionProvider(); // 'cpu' on a machine without a GPU adapter
+   */
+  executionProvider(): Promise<string> {
+    return this.engine.provider();
+  }
+
+  /** Frees the onnxruntime sessions; a later call compiles again. */
   async dispose(): Promise<void> {
-    const sessions = [...this.sessions.values()];
-    this.sessions.clear();
-    await Promise.all(sessions.map(async (s) => (await s.catch(() => undefined))?.release()));
+    await this.engine.dispose();
   }
-
-  private session(output: InferenceOutput): Promise<Session> {
-    let session = this.sessions.get(output);
-    if (!session) {
-      const { model, externalData } = buildInferenceGraph(this.network, this.weights, output, { external: true });
-      session = Session.create(model, this.runtimeOptions, externalData);
-      session.catch(() => this.sessions.delete(output));
-      this.sessions.set(output, session);
-    }
-    return session;
-  }
-
-  private async run(output: InferenceOutput, x: FloatBatch): Promise<Record<string, FloatBatch>> {
-    checkImageBatch(x, this.network.config);
-    const session = await this.session(output);
-    const results = await session.run({ input: { type: 'float32', dims: x.dims, data: x.data } });
-    const out: Record<string, FloatBatch> = {};
-    for (const [name, value] of Object.entries(results)) out[name] = { data: value.data as Float32Array, dims: value.dims };
-    return out;
-  }
-
 }
 
 function isFloatBatch(value: unknown): value is FloatBatch {

@@ -35,8 +35,7 @@ export function addModelOptions(command: Command, weightsRequired = true): Comma
  * @example
  * const net = await loadModel(opts);
  */
-export async function loadModel(opts: ModelCliOptions, extra: { numClasses?: number; inChannels?: number; decodesImages?: boolean } = {}): Promise<EfficientNet> {
-  const { decodesImages, ...shape } = extra;
+export async function loadModel(opts: ModelCliOptions, extra: { numClasses?: number; inChannels?: number } = {}): Promise<EfficientNet> {
   let bar: ReturnType<typeof progressBar> | undefined;
   try {
     return await EfficientNet.fromWeights(opts.weights, {
@@ -44,9 +43,8 @@ export async function loadModel(opts: ModelCliOptions, extra: { numClasses?: num
       padding: opts.padding,
       imageSize: opts.imageSize,
       ema: opts.ema,
-      ...shape,
-      // While images decode beside inference, idle engine threads should sleep, not spin.
-      runtime: { intraOpThreads: opts.threads, executionProviders: opts.provider, spinWait: !decodesImages },
+      ...extra,
+      runtime: { intraOpThreads: opts.threads, executionProviders: opts.provider },
       onProgress: ({ received, total }) => {
         bar ??= progressBar(total ?? 0, 'download', '{bar} {percentage}% | {value}/{total} bytes | ETA {eta_formatted}');
         if (total) bar.setTotal(total);

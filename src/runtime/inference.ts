@@ -1,10 +1,12 @@
 /**
  * The inference graph: the network as ONNX operators with batch norm folded into the
- * convolutions, dynamic batch and spatial size, and a choice of outputs.
+ * convolutions, dynamic batch and spatial size, and any set of outputs from the one chain
+ * stem → blocks → head → pool → classifier.
  */
-import type { ConvBn, ConvLayer, MBConvBlock, NetworkSpec } from '../arch/network.js';
+import type { ConvLayer, ConvBn, MBConvBlock, NetworkSpec } from '../arch/network.js';
 import { WeightLoadError } from '../errors.js';
 import type { StateDict } from '../weights/tensor.js';
+import { FoldedWeights } from './fold.js';
 import { GraphBuilder, type ModelOptions } from './onnx/graph.js';
 
 /** What the graph returns: logits [N, K], pooled features [N, C], the final map [N, C, h, w], or every endpoint. */
@@ -16,6 +18,11 @@ export interface InferenceGraph {
   readonly externalData: readonly { readonly path: string; readonly data: Uint8Array; readonly offset: number }[];
   readonly inputName: string;
   readonly outputNames: readonly string[];
+  /**
+   * Endpoint name → graph output holding it. The head endpoint is the `features` output when
+   * both are asked for (one tensor cannot be two graph outputs).
+   */
+  readonly endpointOutputs: ReadonlyMap<string, string>;
 }
 
 export interface InferenceGraphOptions extends ModelOptions {
@@ -30,13 +37,16 @@ export interface InferenceGraphOptions extends ModelOptions {
 }
 
 /**
- * Builds the inference graph from a network and its weights (reference key names).
+ * Builds the inference graph from a network and its weights (reference key names, or already
+ * folded and shared with other graphs), with one output or several.
  *
  * @example
  * const { model } = buildInferenceGraph(net, weights, 'logits');
+ * const all = buildInferenceGraph(net, folded, ['logits', 'pooled', 'features'], { external: true });
  */
-export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output: InferenceOutput, options: InferenceGraphOptions = {}): InferenceGraph {
-  if (output === 'logits' && !net.fc) throw new WeightLoadError(`${net.config.name} was built with includeTop: false and has no classifier; ask for 'pooled' features instead`);
+export function buildInferenceGraph(net: NetworkSpec, weights: StateDict | FoldedWeights, output: InferenceOutput | readonly InferenceOutput[], options: InferenceGraphOptions = {}): InferenceGraph {
+  const wanted = new Set<InferenceOutput>(typeof output === 'string' ? [output] : output);
+  if (wanted.has('logits') && !net.fc) throw new WeightLoadError(`${net.config.name} was built with includeTop: false and has no classifier; ask for 'pooled' features instead`);
   const g = new GraphBuilder(net.config.name);
   const emit = new Emitter(g, weights);
   const [height, width] = options.imageSize ?? ['height', 'width'];
@@ -46,44 +56,50 @@ export function buildInferenceGraph(net: NetworkSpec, weights: StateDict, output
   const batch = options.batchSize ?? 'batch';
   const mapDims = (channels: number, size: readonly [number, number], name: string) =>
     options.imageSize ? [batch, channels, size[0], size[1]] : [batch, channels, `${name}_height`, `${name}_width`];
-  let x = emit.swish(emit.convBn(input, net.stem));
-  const endpointAfter = new Map(net.endpoints.map((e) => [e.blockIndex, e.name]));
   const outputs: string[] = [];
+  const endpointOutputs = new Map<string, string>();
+  const endpointAfter = new Map(net.endpoints.map((e) => [e.blockIndex, e.name]));
+  let x = emit.swish(emit.convBn(input, net.stem));
   for (const block of net.blocks) {
     x = emit.block(x, block);
     const endpoint = endpointAfter.get(block.index);
-    if (output === 'endpoints' && endpoint) outputs.push(g.output(x, endpoint, 'float32', mapDims(block.outChannels, block.outputSize, endpoint)));
+    if (wanted.has('endpoints') && endpoint) {
+      outputs.push(g.output(x, endpoint, 'float32', mapDims(block.outChannels, block.outputSize, endpoint)));
+      endpointOutputs.set(endpoint, endpoint);
+    }
   }
   const features = emit.swish(emit.convBn(x, net.head)); // [N, C_head, h, w]
   const headName = endpointAfter.get(-1)!;
-  const headDims = (name: string) => mapDims(net.featureChannels, net.head.conv.outputSize, name);
-  if (output === 'endpoints') outputs.push(g.output(features, headName, 'float32', headDims(headName)));
-  if (output === 'features') outputs.push(g.output(features, 'features', 'float32', headDims('features')));
-  if (output === 'pooled' || output === 'logits') {
+  const headOutput = wanted.has('features') ? 'features' : headName;
+  if (wanted.has('features') || wanted.has('endpoints')) outputs.push(g.output(features, headOutput, 'float32', mapDims(net.featureChannels, net.head.conv.outputSize, headOutput)));
+  if (wanted.has('endpoints')) endpointOutputs.set(headName, headOutput);
+  if (wanted.has('pooled') || wanted.has('logits')) {
     const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [features])], { axis: { int: 1 } }); // [N, C_head]
-    if (output === 'pooled') outputs.push(g.output(pooled, 'pooled', 'float32', [batch, net.featureChannels]));
-    else {
+    if (wanted.has('pooled')) outputs.push(g.output(pooled, 'pooled', 'float32', [batch, net.featureChannels]));
+    if (wanted.has('logits')) {
       const fc = net.fc!;
       const logits = g.node('Gemm', [pooled, emit.param(`${fc.name}.weight`), emit.param(`${fc.name}.bias`)], { transB: { int: 1 } }); // [N, K]
       outputs.push(g.output(logits, 'logits', 'float32', [batch, fc.outFeatures]));
     }
   }
-  const modelOptions = { ...options, docString: options.docString ?? `${net.config.name} inference (${output})` };
+  const modelOptions = { ...options, docString: options.docString ?? `${net.config.name} inference (${[...wanted].join(', ')})` };
   const { model, externalData } = options.external ? g.toModelWithExternalData(modelOptions, options.externalFile) : { model: g.toModel(modelOptions), externalData: [] };
-  return { model, externalData, inputName: input, outputNames: outputs };
+  return { model, externalData, inputName: input, outputNames: outputs, endpointOutputs };
 }
 
 /** Emits layers into a graph, reading weights by their reference names (also the training graph's frozen prefix). */
 export class Emitter {
+  private readonly weights: FoldedWeights;
+
   constructor(
     private readonly g: GraphBuilder,
-    private readonly weights: StateDict,
-  ) {}
+    weights: StateDict | FoldedWeights,
+  ) {
+    this.weights = weights instanceof FoldedWeights ? weights : new FoldedWeights(weights);
+  }
 
   param(key: string): string {
-    const tensor = this.weights.get(key);
-    if (!tensor || tensor.dtype !== 'float32') throw new WeightLoadError(`Weights have no float tensor '${key}'`);
-    return this.g.floats(key, tensor.shape, tensor.data);
+    return this.g.floats(key, this.weights.weights.get(key)!.shape, this.weights.tensor(key));
   }
 
   swish(x: string): string {
@@ -99,19 +115,11 @@ export class Emitter {
     }, layer.name);
   }
 
-  /** Convolution with its batch norm folded in: w' = w·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε). */
-  convBn(x: string, { conv, bn }: ConvBn): string {
-    const weight = this.tensor(`${conv.name}.weight`);
-    const [gamma, beta, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map((r) => this.tensor(`${bn.name}.${r}`));
-    const perChannel = weight.length / conv.outChannels;
-    const folded = new Float32Array(weight.length);
-    const bias = new Float32Array(conv.outChannels);
-    for (let c = 0; c < conv.outChannels; c++) {
-      const scale = gamma[c] / Math.sqrt(variance[c] + bn.eps);
-      bias[c] = beta[c] - mean[c] * scale;
-      for (let i = c * perChannel; i < (c + 1) * perChannel; i++) folded[i] = weight[i] * scale;
-    }
-    const w = this.g.floats(`${conv.name}.weight`, [conv.outChannels, conv.inChannels / conv.groups, conv.kernel, conv.kernel], folded);
+  /** Convolution with its batch norm folded in (see FoldedWeights). */
+  convBn(x: string, layer: ConvBn): string {
+    const { conv } = layer;
+    const { weight, bias } = this.weights.convBn(layer);
+    const w = this.g.floats(`${conv.name}.weight`, [conv.outChannels, conv.inChannels / conv.groups, conv.kernel, conv.kernel], weight);
     const b = this.g.floats(`${conv.name}.bias`, [conv.outChannels], bias);
     return this.conv(x, conv, w, b);
   }
@@ -130,11 +138,5 @@ export class Emitter {
     x = this.convBn(x, block.project); // [N, C_out, H/s, W/s]
     // Drop connect is the identity at inference.
     return block.residual ? this.g.node('Add', [x, input], {}, `${block.name}.out`) : x;
-  }
-
-  private tensor(key: string): Float32Array {
-    const tensor = this.weights.get(key);
-    if (!tensor || tensor.dtype !== 'float32') throw new WeightLoadError(`Weights have no float tensor '${key}'`);
-    return tensor.data;
   }
 }

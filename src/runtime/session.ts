@@ -1,6 +1,7 @@
 /**
- * The only module that imports onnxruntime. Wraps an inference session: validates feeds by
- * name, shape rank and dtype before running, and reports shapes and dtypes when a run fails.
+ * The only module that imports onnxruntime. Wraps an inference session: picks the first
+ * execution provider that works on this machine, validates feeds by name, shape rank and dtype
+ * before running, and reports shapes and dtypes when a run fails.
  */
 import * as ort from 'onnxruntime-node';
 import { InputShapeError, RuntimeError, oneOf } from '../errors.js';
@@ -17,7 +18,10 @@ export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all';
 export interface RuntimeOptions {
   /** Threads inside one operator. Default: onnxruntime's choice (the physical cores). */
   intraOpThreads?: number;
-  /** Execution providers in order of preference, e.g. ['webgpu', 'cpu']. Default ['cpu']. */
+  /**
+   * Execution providers in order of preference, e.g. ['webgpu', 'cpu']: the first one that is
+   * available on this machine is used (see `Session.provider`). Default ['cpu'].
+   */
   executionProviders?: readonly string[];
   /** Graph optimisation level. Default 'all'. */
   graphOptimization?: GraphOptimization;
@@ -31,8 +35,11 @@ export interface RuntimeOptions {
    */
   memoryPattern?: boolean;
   /**
-   * Let idle onnxruntime threads spin waiting for work (its default: lowest latency). Off, they
-   * sleep and leave the cores to other work in the process, such as decoding the next images.
+   * Let idle onnxruntime threads spin waiting for work (onnxruntime's own default). Ours is off:
+   * idle threads sleep and leave the cores to other work, such as decoding the next images
+   * beside inference, which spinning halves; back-to-back tensor inference loses little or
+   * nothing (`npm run bench -- inference` measures both). Turn on for latency-bound serving
+   * on otherwise idle cores.
    */
   spinWait?: boolean;
 }
@@ -40,6 +47,50 @@ export interface RuntimeOptions {
 export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt'] as const;
 
 let nchwcBlock: Promise<number> | undefined;
+let compiled = 0;
+
+/**
+ * How many sessions this process has compiled so far (each holds its own copy of the weights
+ * and its own memory arena), so that tests can check that a model compiles only what it needs.
+ *
+ * @example
+ * const before = compiledSessions(); await net.forward(x); await net.embed(x);
+ * assert.equal(compiledSessions() - before, 1);
+ */
+export function compiledSessions(): number {
+  return compiled;
+}
+
+function checkOptions(providers: readonly string[], options: RuntimeOptions): void {
+  const problems: string[] = [];
+  const unknown = providers.filter((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
+  if (providers.length === 0) problems.push(`executionProviders is empty. Should list some of: ${oneOf(EXECUTION_PROVIDERS)}`);
+  if (unknown.length > 0) problems.push(`Unknown execution provider ${oneOf(unknown)}. Should be one of: ${oneOf(EXECUTION_PROVIDERS)}`);
+  if (options.intraOpThreads !== undefined && !(Number.isInteger(options.intraOpThreads) && options.intraOpThreads >= 0)) {
+    problems.push(`intraOpThreads ${options.intraOpThreads} should be a non-negative integer (0 lets onnxruntime choose)`);
+  }
+  if (problems.length > 0) throw new RuntimeError(problems.join('; '));
+}
+
+function sessionOptions(providers: readonly string[], options: RuntimeOptions, externalData: readonly { path: string; data: Uint8Array }[]): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [...providers],
+    graphOptimizationLevel: options.graphOptimization ?? 'all',
+    executionMode: 'sequential',
+    enableCpuMemArena: options.memoryArena ?? true,
+    enableMemPattern: options.memoryPattern ?? true,
+    ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    extra: { 'session.intra_op.allow_spinning': options.spinWait ? '1' : '0' },
+    ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
+    ...(externalData.length > 0 ? { externalData: externalData.map(({ path, data }) => ({ path, data })) } : {}),
+  };
+}
+
+/** onnxruntime's reason without its source path and assertion text: "Failed to get a WebGPU adapter: No supported adapters". */
+function engineReason(error: unknown): string {
+  const line = (error as Error).message.trim().split('\n')[0];
+  return line.replace(/^.*? was false\. /, '').replace(/^\/\S+:\d+ /, '');
+}
 
 /**
  * The channel block of onnxruntime's blocked (NCHWc) CPU kernels on this machine (16 with
@@ -77,36 +128,31 @@ export class Session {
     private readonly session: ort.InferenceSession,
     readonly inputNames: readonly string[],
     readonly outputNames: readonly string[],
+    /** The execution provider that loaded the graph: the first of `executionProviders` available here. */
+    readonly provider: string,
   ) {}
 
   /**
    * Compiles a model; `externalData` supplies the bytes of initializers stored outside the
-   * protobuf (see GraphBuilder.toModelWithExternalData), without copying them first.
+   * protobuf (see GraphBuilder.toModelWithExternalData), without copying them first. Each
+   * execution provider in turn is tried alone with the rest behind it; one that is unavailable
+   * here (no GPU adapter, no CUDA library) hands over to the next.
    */
   static async create(model: Uint8Array, options: RuntimeOptions = {}, externalData: readonly { path: string; data: Uint8Array }[] = []): Promise<Session> {
     const providers = options.executionProviders ?? ['cpu'];
-    const unknown = providers.filter((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
-    if (unknown.length > 0) throw new RuntimeError(`Unknown execution provider ${oneOf(unknown)}. Should be one of: ${oneOf(EXECUTION_PROVIDERS)}`);
-    if (options.intraOpThreads !== undefined && !(Number.isInteger(options.intraOpThreads) && options.intraOpThreads >= 0)) {
-      throw new RuntimeError(`intraOpThreads ${options.intraOpThreads} should be a non-negative integer (0 lets onnxruntime choose)`);
+    checkOptions(providers, options);
+    const failures: string[] = [];
+    for (let i = 0; i < providers.length; i++) {
+      try {
+        const session = await ort.InferenceSession.create(model, sessionOptions(providers.slice(i), options, externalData));
+        compiled++;
+        return new Session(session, session.inputNames, session.outputNames, providers[i]);
+      } catch (error) {
+        failures.push(`${providers[i]}: ${engineReason(error)}`);
+      }
     }
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      executionProviders: [...providers],
-      graphOptimizationLevel: options.graphOptimization ?? 'all',
-      executionMode: 'sequential',
-      enableCpuMemArena: options.memoryArena ?? true,
-      enableMemPattern: options.memoryPattern ?? true,
-      ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
-      ...(options.spinWait === false ? { extra: { 'session.intra_op.allow_spinning': '0' } } : {}),
-      ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
-      ...(externalData.length > 0 ? { externalData: externalData.map(({ path, data }) => ({ path, data })) } : {}),
-    };
-    try {
-      const session = await ort.InferenceSession.create(model, sessionOptions);
-      return new Session(session, session.inputNames, session.outputNames);
-    } catch (error) {
-      throw new RuntimeError(`onnxruntime could not load the graph with providers ${providers.join(', ')}: ${(error as Error).message.trim().split('\n')[0]}`);
-    }
+    const tried = providers.length === 1 ? `provider ${failures[0]}` : `any of providers ${providers.join(', ')} (${failures.join('; ')})`;
+    throw new RuntimeError(`onnxruntime could not load the graph with ${tried}`);
   }
 
   /** Runs the graph; every missing feed is named at once, and failures report what was fed. */

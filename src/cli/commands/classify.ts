@@ -21,7 +21,7 @@ export function registerClassify(program: Command): void {
     .option('--json', 'one JSON object per line: {"file", "predictions": [{index, label, probability}]}')
     .option('--labels <file>', 'class names: JSON array, {"0": name} map, or one per line')
     .action(async (inputs: string[], opts: ClassifyOptions) => {
-      const net = await loadModel(opts, { decodesImages: true });
+      const net = await loadModel(opts);
       try {
         const classes = net.config.numClasses;
         const labels = opts.labels ? await loadLabels(opts.labels, classes) : await modelLabels(net);

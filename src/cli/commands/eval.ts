@@ -34,7 +34,7 @@ export function registerEval(program: Command): void {
       if (opts.confusion) checkFigurePath(opts.confusion);
       const dataset = await imageFolder(dir, { minClasses: 1 });
       for (const { path, reason } of dataset.skipped) warn(`skipped ${path}: ${reason}`);
-      const net = await loadModel(opts, { decodesImages: true });
+      const net = await loadModel(opts);
       try {
         const bar = progressBar(dataset.samples.length, 'eval', '{bar} {value}/{total} | {rate} img/s | ETA {eta_formatted}');
         let result;

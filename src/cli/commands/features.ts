@@ -18,7 +18,7 @@ export function registerFeatures(program: Command): void {
     .action(async (inputs: string[], opts: FeaturesOptions, command: Command) => {
       const jsonl = opts.output.endsWith('.jsonl');
       if (!jsonl && !opts.output.endsWith('.npy')) command.error(`error: --output '${opts.output}' should end in .npy or .jsonl`, { exitCode: 2 });
-      const net = await loadModel(opts, { decodesImages: true });
+      const net = await loadModel(opts);
       const rows: Float32Array[] = [];
       const names: string[] = [];
       const channels = net.network.featureChannels;

@@ -1,0 +1,158 @@
+/**
+ * One inference engine per model: every output of a model comes from one compiled session (plus
+ * the endpoints graph once endpoints are asked for), with the values that one graph per output
+ * gave before the engine; unavailable execution providers hand over to the next.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeNpy } from '../../src/io/npy.js';
+import { EfficientNet } from '../../src/model.js';
+import { buildInferenceGraph, type InferenceOutput } from '../../src/runtime/inference.js';
+import { Session, compiledSessions } from '../../src/runtime/session.js';
+import { syntheticImages } from '../../src/weights/synthetic.js';
+import { cli } from '../support/cli.js';
+import { withDir } from '../support/tempdir.js';
+
+const SIZE = 96; // small enough to compile quickly, large enough for every endpoint
+const RUNTIME = { intraOpThreads: 1 };
+const x = { data: syntheticImages([2, 3, SIZE, SIZE]), dims: [2, 3, SIZE, SIZE] };
+
+/** What a graph with only `output`, compiled on its own (the design before the engine), returns. */
+async function alone(net: EfficientNet, output: InferenceOutput): Promise<Record<string, Float32Array>> {
+  const { model } = buildInferenceGraph(net.network, net.weights, output);
+  const session = await Session.create(model, RUNTIME);
+  try {
+    const results = await session.run({ input: { type: 'float32', dims: x.dims, data: x.data } });
+    return Object.fromEntries(Object.entries(results).map(([name, value]) => [name, value.data as Float32Array]));
+  } finally {
+    await session.release();
+  }
+}
+
+/** Largest |a − b| relative to b's largest magnitude: 0 when the same kernels ran on the same values. */
+function difference(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  }
+  return worst / scale;
+}
+
+const TOLERANCE = 1e-6; // same operators and weights; only onnxruntime's fusion choices may differ
+
+test('forward, pooled features, embed and extractFeatures share one session; endpoints add one graph', async () => {
+  const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: RUNTIME });
+  try {
+    const before = compiledSessions();
+    const logits = await net.forward(x);
+    const pooled = await net.pooledFeatures(x);
+    const embedded = await net.embed(x);
+    const features = await net.extractFeatures(x);
+    assert.equal(compiledSessions() - before, 1, 'one session for logits, pooled features and the feature map');
+    const endpoints = await net.extractEndpoints(x);
+    await net.forward(x);
+    await net.extractEndpoints(x);
+    assert.equal(compiledSessions() - before, 2, 'endpoints compile one more graph, once');
+
+    assert.deepEqual(logits.dims, [2, 1000]);
+    assert.deepEqual(pooled.dims, [2, 1280]);
+    assert.deepEqual(features.dims, [2, 1280, 3, 3]);
+    assert.ok(difference(logits.data, (await alone(net, 'logits')).logits) <= TOLERANCE);
+    assert.ok(difference(pooled.data, (await alone(net, 'pooled')).pooled) <= TOLERANCE);
+    assert.deepEqual(embedded, pooled);
+    assert.ok(difference(features.data, (await alone(net, 'features')).features) <= TOLERANCE);
+    const expected = await alone(net, 'endpoints');
+    assert.deepEqual(Object.keys(endpoints), net.network.endpoints.map((e) => e.name));
+    for (const { name, channels, size } of net.network.endpoints) {
+      assert.deepEqual(endpoints[name].dims, [2, channels, ...size], name);
+      assert.ok(difference(endpoints[name].data, expected[name]) <= TOLERANCE, name);
+    }
+    // The head endpoint is the final feature map.
+    assert.ok(difference(endpoints.reduction_6.data, features.data) <= TOLERANCE);
+  } finally {
+    await net.dispose();
+  }
+});
+
+test('a headless model has no logits output: forward gives pooled features from the same session', async () => {
+  const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, includeTop: false, runtime: RUNTIME });
+  try {
+    const before = compiledSessions();
+    const forward = await net.forward(x);
+    const pooled = await net.pooledFeatures(x);
+    assert.equal(compiledSessions() - before, 1);
+    assert.deepEqual(forward.dims, [2, 1280]);
+    assert.deepEqual(forward, pooled);
+    assert.throws(() => buildInferenceGraph(net.network, net.weights, ['logits', 'pooled']), /includeTop: false and has no classifier/);
+  } finally {
+    await net.dispose();
+  }
+});
+
+test('dispose frees the sessions and a later call compiles again', async () => {
+  const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, runtime: RUNTIME });
+  const first = await net.forward(x);
+  await net.dispose();
+  const before = compiledSessions();
+  assert.deepEqual(await net.forward(x), first);
+  assert.equal(compiledSessions() - before, 1);
+  await net.dispose();
+});
+
+/** Whether this machine has a WebGPU adapter (then the fallback cannot be observed here). */
+async function webgpuAvailable(): Promise<boolean> {
+  const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, runtime: { executionProviders: ['webgpu'] } });
+  try {
+    return (await net.executionProvider()) === 'webgpu';
+  } catch {
+    return false;
+  } finally {
+    await net.dispose();
+  }
+}
+
+test('execution providers: an unavailable one hands over to the next; alone it is a one-line error', async (t) => {
+  if (await webgpuAvailable()) return t.skip('this machine has a WebGPU adapter');
+  const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: { ...RUNTIME, executionProviders: ['webgpu', 'cpu'] } });
+  const cpu = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: RUNTIME });
+  try {
+    assert.deepEqual(await net.forward(x), await cpu.forward(x));
+    assert.equal(await net.executionProvider(), 'cpu');
+    assert.equal(await cpu.executionProvider(), 'cpu');
+  } finally {
+    await net.dispose();
+    await cpu.dispose();
+  }
+  const only = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, runtime: { executionProviders: ['webgpu'] } });
+  await assert.rejects(only.forward(x), (e: Error) => {
+    assert.equal(e.name, 'RuntimeError');
+    assert.match(e.message, /^onnxruntime could not load the graph with provider webgpu: \S/);
+    assert.doesNotMatch(e.message, /\n|onnxruntime_src/);
+    return true;
+  });
+  await assert.rejects(
+    EfficientNet.fromName('efficientnet-b0', { runtime: { executionProviders: ['tpu'] } }).forward(x),
+    /Unknown execution provider 'tpu'\. Should be one of: 'cpu', 'webgpu'/,
+  );
+});
+
+test('CLI --provider webgpu,cpu falls back to the CPU; --provider webgpu alone is one line, exit 1', async (t) => {
+  if (await webgpuAvailable()) return t.skip('this machine has a WebGPU adapter');
+  await withDir(async (dir) => {
+    const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3 });
+    await net.save(join(dir, 'w.safetensors'));
+    await writeNpy(join(dir, 'x.npy'), { dtype: 'float32', data: x.data, shape: x.dims });
+    const args = ['forward', '--weights', join(dir, 'w.safetensors'), '--input', join(dir, 'x.npy')];
+    const fallback = await cli(...args, '--output', join(dir, 'y.npy'), '--provider', 'webgpu,cpu');
+    assert.equal(fallback.code, 0, fallback.stderr);
+    const only = await cli(...args, '--output', join(dir, 'z.npy'), '--provider', 'webgpu');
+    assert.equal(only.code, 1);
+    // Dawn (the WebGPU library inside onnxruntime) may print its own native warning first.
+    assert.match(only.stderr, /^efficientnet: onnxruntime could not load the graph with provider webgpu: .+\n$/m);
+    assert.doesNotMatch(only.stderr, /at (file|node|async)[:\s]/, 'no JavaScript stack trace');
+  });
+});
