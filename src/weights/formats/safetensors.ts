@@ -3,12 +3,12 @@
  * { dtype, shape, data_offsets } (offsets relative to the data section), then the data.
  * Every length and offset is checked before a byte is read.
  */
-import { readFile } from 'node:fs/promises';
 import { FileFormatError } from '../../errors.js';
 import { shapeSize } from '../../arch/parameters.js';
 import { writeFileAtomic } from '../../util/files.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import { DTYPE_BYTES, isFloatDType, readFloats, readInts, type SourceDType } from './dtypes.js';
+import { readWholeFile } from './readWhole.js';
 
 const DTYPES: Record<string, SourceDType> = {
   F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64',
@@ -84,7 +84,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
  * const { tensors } = await readSafetensors('efficientnet-b0.safetensors');
  */
 export async function readSafetensors(path: string): Promise<SafetensorsContents> {
-  return parseSafetensors(await readFile(path), path);
+  return parseSafetensors(await readWholeFile(path), path);
 }
 
 /**
