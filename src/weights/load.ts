@@ -131,6 +131,12 @@ export function checkpointShapes(tensors: StateDict, family: KeyFamily): { numCl
   const keys = familyKeys(family);
   const fc = tensors.get(keys.fcWeight);
   const stem = tensors.get(keys.stem);
+  // Half a classifier is a damaged file, not a headless model (which has neither key).
+  const fcBias = keys.fcWeight.replace(/weight$/, 'bias');
+  if ((fc === undefined) !== !tensors.has(fcBias)) {
+    const [present, absent] = fc === undefined ? [fcBias, keys.fcWeight] : [keys.fcWeight, fcBias];
+    throw new WeightLoadError(`The ${family} checkpoint has '${present}' but not '${absent}': a classifier needs both, a headless checkpoint neither`);
+  }
   return {
     numClasses: fc?.shape[0],
     inChannels: stem?.shape[1],
