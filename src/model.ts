@@ -14,7 +14,7 @@ import type { PreprocessConfig } from './data/preprocessConfig.js';
 import { type ModelMetadata, decodeModelMetadata, encodeModelMetadata } from './modelFile.js';
 import { InferenceEngine } from './runtime/engine.js';
 import type { RuntimeOptions } from './runtime/session.js';
-import { readCheckpoint, writeCheckpoint } from './weights/checkpoint.js';
+import { openCheckpoint, writeCheckpoint } from './weights/checkpoint.js';
 import { initialWeights } from './weights/init.js';
 import { type KeyFamily, renameStateDict } from './weights/keymaps.js';
 import { type LoadOptions, type LoadReport, loadStateDict } from './weights/load.js';
@@ -163,7 +163,7 @@ export class EfficientNet {
    */
   static async fromWeights(pathOrTag: string, options: FromWeightsOptions & FetchPretrainedOptions = {}): Promise<EfficientNet> {
     if (isRegistryTag(pathOrTag)) return EfficientNet.fromPretrainedEntry(getPretrained(pathOrTag), options);
-    const checkpoint = await readCheckpoint(pathOrTag, { ema: options.ema });
+    const checkpoint = await openCheckpoint(pathOrTag, { ema: options.ema });
     return EfficientNet.fromStateDict(checkpoint.tensors, options, decodeModelMetadata(checkpoint.metadata, pathOrTag));
   }
 
@@ -180,7 +180,7 @@ export class EfficientNet {
 
   private static async fromPretrainedEntry(entry: PretrainedEntry, options: FromWeightsOptions & FetchPretrainedOptions): Promise<EfficientNet> {
     const { path } = await fetchPretrained(entry, options);
-    const { tensors } = await readCheckpoint(path, { ema: options.ema });
+    const { tensors } = await openCheckpoint(path, { ema: options.ema });
     return EfficientNet.fromStateDict(tensors, {
       model: entry.arch,
       family: entry.keyFamily,

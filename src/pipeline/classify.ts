@@ -6,7 +6,8 @@ import { imagenetClasses } from '../data/labels.js';
 import { loadBatches } from '../data/loader.js';
 import type { ImageInput } from '../data/decode.js';
 import type { PreprocessConfig } from '../data/preprocessConfig.js';
-import { ImageDecodeError } from '../errors.js';
+import { ConfigError, ImageDecodeError } from '../errors.js';
+import { familyKeys } from '../weights/keymaps.js';
 import type { EfficientNet, FloatBatch } from '../model.js';
 import { decodeChannels } from './defaults.js';
 import { byScoreDescending, softmaxRows } from '../util/scores.js';
@@ -37,8 +38,23 @@ export function topK(probabilities: ArrayLike<number>, k: number, labels: readon
   return order.slice(0, k).map((index) => ({ index, label: labels[index] ?? `class_${index}`, probability: probabilities[index] }));
 }
 
-/** The model's class names: its own, ImageNet's for 1000 classes, else `class_i`. */
-export async function modelLabels(net: EfficientNet): Promise<readonly string[]> {
+/**
+ * The model's class count; a headless model (no classifier: its outputs are pooled features,
+ * not logits) is an error that points to `features`, since its rows cannot be classes.
+ *
+ * @example
+ * requireClassifier(net, 'classify') // 1000
+ */
+export function requireClassifier(net: EfficientNet, task: string): number {
+  if (!net.network.fc) {
+    throw new ConfigError(`Cannot ${task} with a model that has no classifier (its checkpoint has no '${familyKeys(net.family).fcWeight}'): it gives ${net.network.featureChannels} pooled features per image; use \`features\` (net.embed) for those`);
+  }
+  return net.config.numClasses;
+}
+
+/** The model's class names: its own, ImageNet's for 1000 classes, else `class_i`. Headless models have none. */
+export async function modelLabels(net: EfficientNet, task = 'classify'): Promise<readonly string[]> {
+  requireClassifier(net, task);
   if (net.labels) return net.labels;
   const classes = net.config.numClasses;
   return classes === 1000 ? imagenetClasses() : Array.from({ length: classes }, (_, i) => `class_${i}`);
