@@ -4,7 +4,7 @@
  * batch, running metrics, history) as JSON in the metadata, written atomically in one file so
  * the two always agree.
  */
-import { EfficientNetError, FileFormatError } from '../errors.js';
+import { EfficientNetError, FileFormatError, FileSystemError, fileSystemReason } from '../errors.js';
 import type { TrainerState } from '../train/trainer.js';
 import { readSafetensors, writeSafetensors } from '../weights/formats/safetensors.js';
 import { floatTensor, int64Tensor, type StateDict } from '../weights/tensor.js';
@@ -108,7 +108,7 @@ export async function guardWrite(path: string, what: string, write: () => Promis
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code !== 'string') throw error;
-    const reason = code === 'ENOSPC' ? 'no space left on device' : code === 'EDQUOT' ? 'disk quota exceeded' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
-    throw new CheckpointWriteError(`Cannot write ${what} '${path}': ${reason} (${code}); the previous file, if any, is intact`);
+    const reason = error instanceof FileSystemError ? error.reason : fileSystemReason(error as NodeJS.ErrnoException);
+    throw new CheckpointWriteError(`Cannot write ${what} '${path}': ${reason}; the previous file, if any, is intact`);
   }
 }
