@@ -44,6 +44,7 @@ export function fileSystemReason(error: NodeJS.ErrnoException): string {
   const words: Record<string, string> = {
     ENOENT: 'no such file or folder', ENOTDIR: 'a folder in the path is a file', EISDIR: 'it is a folder', EACCES: 'permission denied',
     EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded',
+    EPIPE: 'the reading end of the pipe closed',
   };
   const code = error.code ?? 'EIO';
   const reason = words[code] ?? /^[A-Z0-9]+: ([^,]+)/.exec(error.message)?.[1] ?? error.message;

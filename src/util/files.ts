@@ -61,6 +61,9 @@ const STANDARD_STREAMS: Record<string, NodeJS.WriteStream> = {
 };
 
 async function writeStream(stream: NodeJS.WritableStream, data: Data): Promise<void> {
+  // A closed pipe (EPIPE) reaches the write callback below; without a listener the stream's
+  // 'error' event would also end the process with a stack trace.
+  if (stream.listenerCount('error') === 0) stream.on('error', () => {});
   const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
   for (const chunk of chunks) {
     await new Promise<void>((done, fail) => stream.write(chunk, (error) => (error ? fail(error) : done())));

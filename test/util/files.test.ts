@@ -11,6 +11,8 @@ import { chmod, lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeF
 import { join } from 'node:path';
 import { FileWriteError } from '../../src/errors.js';
 import { removeStaleTemporaries, userPath, writeFileAtomic } from '../../src/util/files.js';
+
+const FILES = new URL('../../src/util/files.js', import.meta.url).href;
 import { withDir } from '../support/tempdir.js';
 
 test('a regular file is replaced whole, keeps its permissions, and no temporary file is left', () => withDir(async (dir) => {
@@ -48,7 +50,7 @@ test('a FIFO is written through to its reader', () => withDir(async (dir) => {
 }));
 
 test('/proc/self/fd/1 reaches the process\'s standard output', async () => {
-  const script = `import('${new URL('../../src/util/files.js', import.meta.url).href}').then((m) => m.writeFileAtomic('/proc/self/fd/1', 'to stdout\\n'))`;
+  const script = `import('${FILES}').then((m) => m.writeFileAtomic('/proc/self/fd/1', 'to stdout\\n'))`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
@@ -118,3 +120,14 @@ test('temporary files of dead processes are removed by the next write there; liv
   assert.deepEqual((await readdir(dir)).sort(), [live, other, 'm.safetensors'].sort());
   assert.deepEqual(await removeStaleTemporaries(dir, 'other'), [join(dir, other)]);
 }));
+
+test("'-' into a pipe whose reader has gone is one error line (EPIPE), not a crash", async () => {
+  const script = `import('${FILES}').then((m) => m.writeOutput('-', Buffer.alloc(1 << 24))).catch((e) => { process.stderr.write(e.message); process.exitCode = 1; })`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 1);
+  assert.equal(err, "Cannot write 'standard output': the reading end of the pipe closed (EPIPE)");
+});
