@@ -3,7 +3,8 @@
  * mistakes end in one line on stderr and a non-zero exit code, never a stack trace.
  */
 import { Command, CommanderError } from 'commander';
-import { EfficientNetError } from '../errors.js';
+import { EfficientNetError, fileSystemReason } from '../errors.js';
+import { userPath } from '../util/files.js';
 import { registerClassify } from './commands/classify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
@@ -58,10 +59,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`efficientnet: ${error.message}\n`);
       return EXIT_FAILURE;
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC' || code === 'ENOTDIR') {
-      const { path, syscall } = error as NodeJS.ErrnoException;
-      process.stderr.write(`efficientnet: cannot ${syscall ?? 'access'} ${path ?? ''}: ${code}\n`);
+    const { code, path, syscall } = error as NodeJS.ErrnoException;
+    if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) {
+      // Any file-system failure (EROFS, EEXIST, ELOOP, ...), named by the user's path, not a temporary file.
+      const where = path ? ` '${userPath(path)}'` : '';
+      process.stderr.write(`efficientnet: cannot ${syscall ?? 'access'}${where}: ${fileSystemReason(error as NodeJS.ErrnoException)}\n`);
       return EXIT_FAILURE;
     }
     throw error; // a bug: let Node print the stack

@@ -50,6 +50,11 @@ export async function loadModel(opts: ModelCliOptions, extra: { numClasses?: num
         if (total) bar.setTotal(total);
         bar.update(received);
       },
+      onRetry: ({ attempt, retries, reason, received }) => {
+        bar?.stop();
+        bar = undefined; // a fresh bar for the resumed request, under the line
+        process.stderr.write(`efficientnet: download: ${reason}; retry ${attempt} of ${retries}, resuming at byte ${received}\n`);
+      },
     });
   } finally {
     bar?.stop();

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { checkNchwFile } from '../../runtime/inputs.js';
-import { readNpy, writeNpy } from '../../io/npy.js';
+import { readNpy, serializeNpy, writeNpy } from '../../io/npy.js';
+import { writeOutput } from '../../util/files.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 
 interface ForwardOptions extends ModelCliOptions {
@@ -21,7 +22,7 @@ export function registerForward(program: Command): void {
     .command('forward')
     .description('run the network on an NCHW float32 .npy and write the logits (or features) as .npy'))
     .requiredOption('--input <x.npy>', 'input batch, float32 [N, C, H, W]')
-    .option('--output <y.npy>', 'where to write logits [N, classes] (or features with --features)')
+    .option('--output <y.npy>', "where to write logits [N, classes] (or features with --features); '-' for stdout")
     .addOption(new Option('--features', 'write the final feature map [N, C, h, w] instead of logits').conflicts('endpoints'))
     .option('--endpoints <dir>', 'write every endpoint as DIR/reduction_K.npy')
     .action(async (opts: ForwardOptions, command: Command) => {
@@ -39,7 +40,7 @@ export function registerForward(program: Command): void {
         }
         if (opts.output) {
           const y = opts.features ? await net.extractFeatures(batch) : await net.forward(batch);
-          await writeNpy(opts.output, { dtype: 'float32', shape: y.dims, data: y.data });
+          await writeOutput(opts.output, serializeNpy({ dtype: 'float32', shape: y.dims, data: y.data }));
         }
       } finally {
         await net.dispose();
