@@ -5,6 +5,7 @@ import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import type { KeyFamily } from '../weights/keymaps.js';
 import type { EfficientNetConfig } from '../arch/config.js';
 import { isTensorFlowPort } from '../checkpointConfig.js';
+import { VARIANT_NAMES } from '../arch/variants.js';
 
 /**
  * Channels to decode images to for a network: grey for one input channel, RGB otherwise.
@@ -28,7 +29,11 @@ export function defaultPreprocess(net: NetworkSpec, family: KeyFamily, modelName
   const tf = isTensorFlowPort(modelName);
   // torchvision has presets for b0–b7 only; anything else falls back to the reference's.
   const hasTorchvision = family === 'torchvision' && /^efficientnet-b[0-7]$/.test(name);
-  const base = hasTorchvision ? preset('torchvision', name) : family === 'timm' && tf ? preset('timm-tf', name) : preset('lukemelas', name);
+  // A compound-scaled variant (`scaledVariant(2.5)`) has no published preset: the reference's
+  // rule (resize and crop at the resolution, bicubic) at its own resolution.
+  const published = VARIANT_NAMES.includes(name);
+  const base = !published ? preset('lukemelas', 'efficientnet-b0', { resize: resolution, crop: [resolution, resolution] })
+    : hasTorchvision ? preset('torchvision', name) : family === 'timm' && tf ? preset('timm-tf', name) : preset('lukemelas', name);
   const custom = imageSize[0] !== resolution || imageSize[1] !== resolution;
   // A custom image size keeps the family's resize/crop ratio.
   const resized = custom
