@@ -328,9 +328,12 @@ export class EfficientNet {
     return summarize(this.network);
   }
 
-  /** The module tree with the reference's names, printed the way PyTorch prints a module. */
+  /**
+   * The module tree exactly as PyTorch prints the model: torchvision's `efficientnet_bX()` for
+   * weights with torchvision key names, else the reference's (lukemelas) `EfficientNet`.
+   */
   toString(): string {
-    return formatModuleTree(this.network);
+    return formatModuleTree(this.network, this.info.family === 'torchvision' ? 'torchvision' : 'lukemelas');
   }
 
   /** Frees the onnxruntime sessions. */
