@@ -88,9 +88,18 @@ export class ImageDecodeError extends FileFormatError {
   override name = 'ImageDecodeError';
   constructor(
     readonly source: string,
-    reason: string,
+    /** Why, without the file name (for callers that name the file themselves). */
+    readonly reason: string,
+    message = `Cannot decode image '${source}': ${reason}`,
   ) {
-    super(`Cannot decode image '${source}': ${reason}`);
+    super(message);
+  }
+
+  /** One error for several failures (each named once with its reason); a single one is returned as is. */
+  static several(errors: readonly Error[]): Error {
+    if (errors.length === 1) return errors[0];
+    const parts = errors.map((e) => (e instanceof ImageDecodeError ? `'${e.source}' (${e.reason})` : e.message));
+    return new ImageDecodeError(`${errors.length} images`, parts.join('; '), `Cannot decode ${errors.length} images: ${parts.join('; ')}`);
   }
 }
 

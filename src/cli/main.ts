@@ -2,6 +2,7 @@
  * The `efficientnet` command: parses arguments and calls the public API, nothing else. User
  * mistakes end in one line on stderr and a non-zero exit code, never a stack trace.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EfficientNetError, fileSystemReason } from '../errors.js';
 import { userPath } from '../util/files.js';
@@ -23,6 +24,7 @@ export const EXIT_USAGE = 2;
 export function buildProgram(): Command {
   const program = new Command('efficientnet')
     .description('EfficientNet B0–B8 and L2: architecture, PyTorch weights, inference and training on onnxruntime')
+    .version(packageVersion(), '-V, --version', 'print the version of efficientnet-ts')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSummary(program);
@@ -37,6 +39,11 @@ export function buildProgram(): Command {
   registerFinetune(program);
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/** The version in package.json, three levels above dist/src/cli (in a checkout and in the packed tarball alike). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /**

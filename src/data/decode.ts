@@ -3,7 +3,7 @@
  * 8-bit grey or RGB, with the EXIF orientation applied. By default colours follow PIL, which
  * ignores embedded ICC profiles, so the pixels match what the weights were trained on.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp, { type OutputInfo } from 'sharp';
 import { ImageDecodeError } from '../errors.js';
 import { checkRawImage, cmykToRgb, toChannels, type OutputChannels, type RawImage } from './image.js';
@@ -42,7 +42,7 @@ export async function decodeImage(input: ImageInput, options: DecodeOptions = {}
   try {
     return toChannels(await decodeRgb(input, options.icc ?? 'ignore'), channels);
   } catch (error) {
-    throw new ImageDecodeError(source, describe(error));
+    throw new ImageDecodeError(source, describe(error, typeof input === 'string' ? await readFile(input).catch(() => undefined) : input));
   }
 }
 
@@ -91,7 +91,30 @@ function rawImage(data: Buffer, info: OutputInfo): RawImage {
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
 }
 
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0].replace(/^Input (file|buffer) (contains|has) /, '') || 'unknown error';
+/** The file system's errno codes, in words. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a parent is not a directory',
+};
+
+/**
+ * One line of reason from sharp's or the file system's error: libvips's first line without its
+ * "Input file has" preamble, errno codes in words, and a truncated JPEG named as such (libvips
+ * says "premature end", and sometimes nothing at all).
+ */
+function describe(error: unknown, bytes?: Uint8Array): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code && FILE_PROBLEMS[code]) return FILE_PROBLEMS[code];
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    .replace(/^Input (file|buffer) (contains|has) /, '').trim();
+  const silent = message === '' || /^unknown error$/i.test(message);
+  if (/premature end of JPEG/i.test(message) || (silent && bytes !== undefined && isTruncatedJpeg(bytes))) {
+    return 'the JPEG data ends early: the file is truncated (no end-of-image marker)';
+  }
+  return silent ? 'libvips gave no reason: the data is corrupt or not an image' : message;
+}
+
+/** A JPEG stream starts with SOI (FF D8) and ends with EOI (FF D9). */
+function isTruncatedJpeg(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  return n >= 2 && bytes[0] === 0xff && bytes[1] === 0xd8 && !(bytes[n - 2] === 0xff && bytes[n - 1] === 0xd9);
 }

@@ -67,13 +67,13 @@ export async function modelLabels(net: EfficientNet, task = 'classify'): Promise
 export async function mapImageBatches<R>(net: EfficientNet, inputs: readonly ImageInput[], options: ImageRunOptions, fn: (batch: FloatBatch, count: number) => Promise<R[]>): Promise<R[]> {
   const config = { ...net.preprocess, ...options.preprocess };
   const results: R[] = [];
-  const failures: string[] = [];
+  const failures: Error[] = [];
   const channels = decodeChannels(net.config);
   for await (const batch of loadBatches(inputs, config, { batchSize: options.batchSize ?? 8, channels })) {
-    for (const { error } of batch.failed) failures.push(error.message);
+    for (const { error } of batch.failed) failures.push(error);
     if (batch.items.length > 0) results.push(...(await fn(batch, batch.items.length)));
   }
-  if (failures.length > 0) throw new ImageDecodeError(failures.length === 1 ? 'input' : `${failures.length} inputs`, failures.join('; '));
+  if (failures.length > 0) throw ImageDecodeError.several(failures);
   return results;
 }
 

@@ -4,6 +4,7 @@ import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import type { KeyFamily } from '../weights/keymaps.js';
 import type { EfficientNetConfig } from '../arch/config.js';
 import { familyOf, familyTransform, hasFamilyTransform } from '../weights/families.js';
+import { VARIANT_NAMES } from '../arch/variants.js';
 
 /**
  * Channels to decode images to for a network: grey for one input channel, RGB otherwise.
@@ -26,7 +27,11 @@ export function decodeChannels(config: EfficientNetConfig): 1 | 3 {
 export function defaultPreprocess(net: NetworkSpec, family: KeyFamily, modelName?: string): PreprocessConfig {
   const { name, imageSize, resolution, inChannels } = net.config;
   const weights = familyOf(family, modelName);
-  const base = familyTransform(hasFamilyTransform(weights, name) ? weights : 'lukemelas', name);
+  // A compound-scaled variant (`scaledVariant(2.5)`) has no published transform: the
+  // reference's rule (resize and crop at the resolution, bicubic) at its own resolution.
+  const base = !VARIANT_NAMES.includes(name)
+    ? { ...familyTransform('lukemelas', 'efficientnet-b0'), resize: resolution, crop: [resolution, resolution] as const }
+    : familyTransform(hasFamilyTransform(weights, name) ? weights : 'lukemelas', name);
   const custom = imageSize[0] !== resolution || imageSize[1] !== resolution;
   // A custom image size keeps the family's resize/crop ratio.
   const resized = custom

@@ -111,7 +111,9 @@ export function registerFinetune(program: Command): void {
           throw new EfficientNetError(`stopped; the state is saved in ${paths.state}: continue with the same command and --resume`);
         }
         const best = result.best ? ` (best validation accuracy ${(result.best.accuracy * 100).toFixed(2)}% at epoch ${result.best.epoch + 1})` : '';
-        process.stdout.write(`saved ${paths.best}${best}, ${paths.last}, ${paths.curves}\n`);
+        // drawCurves writes the PNG beside the SVG (src/finetune/curves.ts).
+        const png = paths.curves.replace(/\.svg$/i, '.png');
+        process.stdout.write(`saved ${paths.best}${best}, ${paths.last}, ${paths.state}, ${paths.curves}, ${png}\n`);
         if (result.skipped.length > 0) process.stderr.write(`efficientnet: ${result.skipped.length} file(s) skipped (listed above)\n`);
       } finally {
         reporter.stop();

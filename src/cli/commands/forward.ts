@@ -32,16 +32,22 @@ export function registerForward(program: Command): void {
       const net = await loadModel(opts);
       try {
         const batch = { data: x.data, dims: x.shape };
+        const written: string[] = [];
         if (opts.endpoints) {
           await mkdir(opts.endpoints, { recursive: true });
-          for (const [name, value] of Object.entries(await net.extractEndpoints(batch))) {
+          const endpoints = Object.entries(await net.extractEndpoints(batch));
+          for (const [name, value] of endpoints) {
             await writeNpy(join(opts.endpoints, `${name}.npy`), { dtype: 'float32', shape: value.dims, data: value.data });
           }
+          written.push(`${endpoints.length} endpoints in ${opts.endpoints} (${endpoints.map(([name, v]) => `${name} [${v.dims.join(', ')}]`).join(', ')})`);
         }
         if (opts.output) {
           const y = opts.features ? await net.extractFeatures(batch) : await net.forward(batch);
           await writeOutput(opts.output, serializeNpy({ dtype: 'float32', shape: y.dims, data: y.data }));
+          const what = opts.features ? 'features' : net.network.fc ? 'logits' : 'pooled features';
+          written.unshift(`${what} [${y.dims.join(', ')}] to ${opts.output}`);
         }
+        process.stderr.write(`wrote ${written.join('; ')}\n`);
       } finally {
         await net.dispose();
       }

@@ -77,6 +77,7 @@ export function registerGradients(program: Command): void {
         const out = new Map([['loss', floatTensor([], Float32Array.of(result.loss))]]);
         for (const [key, g] of result.gradients) out.set(key, floatTensor(g.shape, g.data));
         await writeSafetensors(opts.output, out, { model: net.config.name, freeze: opts.freeze, bn: opts.bn });
+        process.stderr.write(`wrote ${opts.output}: loss ${result.loss.toPrecision(6)} and ${result.gradients.size} gradients (${net.config.name}, freeze ${opts.freeze}, bn ${opts.bn})\n`);
       } finally {
         await net.dispose();
       }
