@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const reporter = trainingReporter(r.epochs);
   const result = await net.fit(train, {
     epochs: r.epochs, batchSize: r.batchSize, learningRate: r.learningRate, seed: r.seed, optimizer: { kind: 'adam' },
-    augment: { crop: { scale: [0.7, 1] }, flip: true }, zeroHead: true, freshStatistics: true, validation: test, out: OUT,
+    augment: r.augment, zeroHead: true, freshStatistics: true, validation: test, out: OUT,
     onStep: reporter.step, onEpoch: reporter.epoch, onSkip: (path, reason) => console.error(`skipped ${path}: ${reason}`),
   });
   reporter.stop();

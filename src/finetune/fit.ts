@@ -14,7 +14,7 @@ import { epochOrder, type LabelledDataset } from './dataset.js';
 import { prepareData, requireUsableImage } from './prepare.js';
 import { drawCurves } from './curves.js';
 import { HeadTrainer } from './head.js';
-import { type FitOptions, checkFitOptions, fingerprint, learningRateSchedule } from './options.js';
+import { type FitOptions, checkFitOptions, defaultAugment, fingerprint, learningRateSchedule } from './options.js';
 import { damagedState, guardWrite, saveRunState, type EpochRecord, type RunProgress } from './runState.js';
 import { loadResumableState } from './resume.js';
 import { buildFeatureCache, cachedSource, featureSource, imageSource, type Source } from './sources.js';
@@ -49,7 +49,7 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
   const { train, validation, skipped, skip } = await prepareData(dataset, options.validation, seed, options.onSkip);
   const model = withHead(net, train.classes, seed, options.zeroHead ?? false);
   const channels = decodeChannels(model.config);
-  const augment = options.augment ?? {};
+  const augment = options.augment ?? defaultAugment(model.config.imageSize);
   const stepsPerEpoch = Math.ceil(train.samples.length / batchSize);
   const schedule = learningRateSchedule(options, stepsPerEpoch);
   const common = { optimizer: options.optimizer ?? { kind: 'adam' as const }, learningRate: schedule, labelSmoothing: options.labelSmoothing };
