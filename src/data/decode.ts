@@ -1,12 +1,11 @@
 /**
- * Image decoding with sharp (libvips): JPEG, PNG, WebP, GIF (first frame), TIFF and AVIF to
+ * Image decoding through the platform's codec (sharp on Node, the browser's decoders there) to
  * 8-bit grey or RGB, with the EXIF orientation applied. By default colours follow PIL, which
  * ignores embedded ICC profiles, so the pixels match what the weights were trained on.
  */
-import { stat } from 'node:fs/promises';
-import sharp, { type OutputInfo } from 'sharp';
 import { ImageDecodeError } from '../errors.js';
-import { checkRawImage, cmykToRgb, toChannels, type OutputChannels, type RawImage } from './image.js';
+import { platform } from '../platform/index.js';
+import { checkRawImage, toChannels, type OutputChannels, type RawImage } from './image.js';
 
 /** A file path, encoded bytes, or pixels already decoded (`{ data, width, height, channels }`). */
 export type ImageInput = string | Uint8Array | RawImage;
@@ -38,45 +37,18 @@ export async function decodeImage(input: ImageInput, options: DecodeOptions = {}
     return toChannels(input, channels);
   }
   const source = typeof input === 'string' ? input : (options.name ?? '<buffer>');
-  await checkNotEmpty(input, source);
   try {
-    return toChannels(await decodeRgb(input, options.icc ?? 'ignore'), channels);
+    const encoded = typeof input === 'string' ? await platform().files.read(input) : input;
+    if (encoded.length === 0) throw new ImageDecodeError(source, 'the file is empty');
+    return toChannels(await platform().images.decodeRgb(encoded, options.icc ?? 'ignore'), channels);
   } catch (error) {
+    if (error instanceof ImageDecodeError) throw error;
     throw new ImageDecodeError(source, describe(error));
   }
 }
 
 function isRawImage(input: ImageInput): input is RawImage {
   return typeof input === 'object' && !(input instanceof Uint8Array);
-}
-
-async function checkNotEmpty(input: string | Uint8Array, source: string): Promise<void> {
-  let size: number;
-  try {
-    size = typeof input === 'string' ? (await stat(input)).size : input.length;
-  } catch (error) {
-    throw new ImageDecodeError(source, describe(error));
-  }
-  if (size === 0) throw new ImageDecodeError(source, 'the file is empty');
-}
-
-async function decodeRgb(input: string | Uint8Array, icc: 'ignore' | 'apply'): Promise<RawImage> {
-  // failOn 'error': truncated or corrupt data fails (like PIL), harmless warnings do not.
-  const open = () => sharp(input, { failOn: 'error', autoOrient: true, ignoreIcc: icc === 'ignore', pages: 1 });
-  const { space } = await open().metadata();
-  if (space === 'cmyk' && icc === 'ignore') {
-    // Keep the stored CMYK values and convert with PIL's formula rather than a default profile.
-    const { data, info } = await open().pipelineColourspace('cmyk').toColourspace('cmyk').raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    return cmykToRgb(rawImage(data, info));
-  }
-  const { data, info } = await open().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  return rawImage(data, info);
-}
-
-function rawImage(data: Buffer, info: OutputInfo): RawImage {
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
 }
 
 function describe(error: unknown): string {
