@@ -2,6 +2,7 @@
  * The `efficientnet` command: parses arguments and calls the public API, nothing else. User
  * mistakes end in one line on stderr and a non-zero exit code, never a stack trace.
  */
+import '../node/register.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EfficientNetError, fileSystemReason } from '../errors.js';

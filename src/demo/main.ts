@@ -5,6 +5,7 @@
  * dataset-fashion-mnist is installed, the whole 10 000-image test set is used for the accuracy
  * (and with `--full`, the whole 60 000-image training set too, which takes far longer).
  */
+import '../node/register.js';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
