@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { EfficientNet } from '../src/model.js';
+import { EfficientNet } from '../src/index.js';
 import { interleaved } from './stats.js';
 
 const THREADS = 2;
