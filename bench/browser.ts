@@ -3,7 +3,7 @@
  * (threads: the page is cross-origin isolated), beside onnxruntime-node on the same bytes in
  * this process. Nothing else runs in the page yet: the library's browser entry is to come.
  */
-import { EfficientNet } from '../src/model.js';
+import { EfficientNet } from '../src/index.js';
 import { browserMissing } from '../test/browser/support/chromium.js';
 import { BrowserHarness } from '../test/browser/support/harness.js';
 import { median, timeOnce } from './stats.js';

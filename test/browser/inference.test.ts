@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { relativeError } from '../support/fixtures.js';
 import { browserMissing } from './support/chromium.js';
 import { BrowserHarness } from './support/harness.js';
