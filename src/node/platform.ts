@@ -27,6 +27,7 @@ const engine: Engine = {
   InferenceSession: ort.InferenceSession,
   Tensor: ort.Tensor,
   availableProviders: () => ort.listSupportedBackends().map((b) => b.name),
+  defaultProviders: async () => ['cpu'],
 };
 
 const compression: Compression = {

@@ -22,7 +22,8 @@ export interface RuntimeOptions {
   intraOpThreads?: number;
   /**
    * Execution providers in order of preference, e.g. ['webgpu', 'cpu']: the first one that is
-   * available on this machine is used (see `Session.provider`). Default ['cpu'].
+   * available on this machine is used (see `Session.provider`). Default: the platform's (Node
+   * ['cpu']; a browser ['webgpu'] when it has an adapter, else ['wasm']).
    */
   executionProviders?: readonly string[];
   /** Graph optimisation level. Default 'all'. */
@@ -46,7 +47,8 @@ export interface RuntimeOptions {
   spinWait?: boolean;
 }
 
-export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt'] as const;
+/** 'wasm' is onnxruntime-web's CPU backend; the others are onnxruntime-node's. */
+export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt', 'wasm'] as const;
 
 let nchwcBlock: Promise<number> | undefined;
 let compiled = 0;
@@ -141,7 +143,7 @@ export class Session {
    * here (no GPU adapter, no CUDA library) hands over to the next.
    */
   static async create(model: Uint8Array, options: RuntimeOptions = {}, externalData: readonly { path: string; data: Uint8Array }[] = []): Promise<Session> {
-    const providers = options.executionProviders ?? ['cpu'];
+    const providers = options.executionProviders ?? await platform().engine.defaultProviders();
     checkOptions(providers, options);
     const failures: string[] = [];
     for (let i = 0; i < providers.length; i++) {
