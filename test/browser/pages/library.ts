@@ -111,4 +111,38 @@ async function saved(request: { weights: string; fileName: string; output: strin
   return { onnxBytes: net.toOnnx().byteLength };
 }
 
-(globalThis as { lib?: unknown }).lib = { logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
+/**
+ * b0 `forward` beside a raw onnxruntime-web session on the same graph (net.toOnnx()) in this
+ * page, runs interleaved; median milliseconds of each.
+ */
+async function bench(request: { weights: string; provider: string; batches: readonly number[]; rounds: Record<number, number> }) {
+  const net = await lib.EfficientNet.fromWeights(blobUrl(request.weights), { runtime: { executionProviders: [request.provider] } });
+  const raw = await lib.ort.InferenceSession.create(net.toOnnx(), { executionProviders: [request.provider], graphOptimizationLevel: 'all' });
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const rows = [];
+  try {
+    for (const batch of request.batches) {
+      const [h, w] = net.config.imageSize;
+      const data = new Float32Array(batch * 3 * h * w).map((_, i) => Math.sin(i));
+      const dims = [batch, 3, h, w];
+      const input = new lib.ort.Tensor('float32', data, dims);
+      const runs: Record<string, () => Promise<unknown>> = { ours: () => net.forward({ data, dims }), raw: () => raw.run({ input }) };
+      const times: Record<string, number[]> = { ours: [], raw: [] };
+      for (const run of Object.values(runs)) await run(); // first runs: compile and warm up
+      for (let r = 0; r < request.rounds[batch]; r++) {
+        for (const [name, run] of Object.entries(runs)) {
+          const start = performance.now();
+          await run();
+          times[name].push(performance.now() - start);
+        }
+      }
+      rows.push({ batch, ours: median(times.ours), raw: median(times.raw) });
+    }
+    return { rows, threads: lib.ort.env.wasm.numThreads, provider: await net.executionProvider() };
+  } finally {
+    await raw.release();
+    await net.dispose();
+  }
+}
+
+(globalThis as { lib?: unknown }).lib = { bench, logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
