@@ -48,6 +48,7 @@ export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt'] as cons
 
 let nchwcBlock: Promise<number> | undefined;
 let compiled = 0;
+let live = 0;
 
 /**
  * How many sessions this process has compiled so far (each holds its own copy of the weights
@@ -59,6 +60,11 @@ let compiled = 0;
  */
 export function compiledSessions(): number {
   return compiled;
+}
+
+/** How many sessions are compiled and not yet released. */
+export function liveSessions(): number {
+  return live;
 }
 
 function checkOptions(providers: readonly string[], options: RuntimeOptions): void {
@@ -146,6 +152,7 @@ export class Session {
       try {
         const session = await ort.InferenceSession.create(model, sessionOptions(providers.slice(i), options, externalData));
         compiled++;
+        live++;
         return new Session(session, session.inputNames, session.outputNames, providers[i]);
       } catch (error) {
         failures.push(`${providers[i]}: ${engineReason(error)}`);
@@ -189,6 +196,7 @@ export class Session {
 
   /** Frees the native session. */
   async release(): Promise<void> {
+    live--;
     await this.session.release();
   }
 }
