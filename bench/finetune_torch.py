@@ -4,11 +4,12 @@ throughput <folder> <threads> <head|full> <batch> <epochs>: torchvision ImageFol
 (2 workers) with RandomResizedCrop(224) + flip, b0 with a new head, Adam; prints the last
 epoch's images per second as JSON (the first epoch warms up).
 
-demo <train> <test> <threads> [seed]: the demo's recipe on the same folders with the same network
-(scripts/reference_efficientnet.py, the reference's b0 at 32x32 grey, torchvision's init,
-batch-norm momentum 0.1 after a first step that takes the batch statistics, classifier from zero,
-dropout and drop connect 0.2): Adam 2e-3 with cosine decay per step,
-3 epochs of batch 32, RandomResizedCrop(32, scale 0.7-1) + flip; prints test accuracy and seconds.
+demo <train> <test> <threads> <seed> <epochs> <lr> <crop|none>: from scratch on the same folders
+with the same network (scripts/reference_efficientnet.py, the reference's b0 at 32x32 grey,
+torchvision's init, batch-norm momentum 0.1 after a first step that takes the batch statistics,
+classifier from zero, dropout and drop connect 0.2): Adam at lr with cosine decay per step,
+epochs of batch 32, RandomResizedCrop(32, scale 0.7-1) + flip (crop: the demo's recipe) or the
+evaluation transform (none: finetune's defaults at 32 px); prints test accuracy and seconds.
 """
 import json
 import math
@@ -71,18 +72,17 @@ def init_like_torchvision(model):
             nn.init.zeros_(m.bias)
 
 
-def demo(train_dir, test_dir, threads, seed=0):
+def demo(train_dir, test_dir, threads, seed, epochs, lr, augment):
     from reference_efficientnet import EfficientNet
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     start = time.perf_counter()
     grey = [transforms.Grayscale(1)]
     norm = [transforms.ToTensor(), transforms.Normalize([sum(MEAN) / 3], [sum(STD) / 3])]
-    train = datasets.ImageFolder(train_dir, transforms.Compose(grey + [
-        transforms.RandomResizedCrop(32, scale=(0.7, 1.0), interpolation=transforms.InterpolationMode.BICUBIC),
-        transforms.RandomHorizontalFlip()] + norm))
-    test = datasets.ImageFolder(test_dir, transforms.Compose(grey + [
-        transforms.Resize(32, interpolation=transforms.InterpolationMode.BICUBIC), transforms.CenterCrop(32)] + norm))
+    evaluation = [transforms.Resize(32, interpolation=transforms.InterpolationMode.BICUBIC), transforms.CenterCrop(32)]
+    crop = [transforms.RandomResizedCrop(32, scale=(0.7, 1.0), interpolation=transforms.InterpolationMode.BICUBIC), transforms.RandomHorizontalFlip()]
+    train = datasets.ImageFolder(train_dir, transforms.Compose(grey + (crop if augment == "crop" else evaluation) + norm))
+    test = datasets.ImageFolder(test_dir, transforms.Compose(grey + evaluation + norm))
     loader = torch.utils.data.DataLoader(train, batch_size=32, shuffle=True, num_workers=2)
     model = EfficientNet("efficientnet-b0", num_classes=10, in_channels=1, image_size=32)
     init_like_torchvision(model)
@@ -90,8 +90,7 @@ def demo(train_dir, test_dir, threads, seed=0):
     bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
     for bn in bns:
         bn.momentum = 1.0  # first step: running statistics := the first batch's (ours: freshStatistics)
-    epochs = 3
-    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs * len(loader))
     loss_fn = nn.CrossEntropyLoss()
     for _ in range(epochs):
@@ -116,4 +115,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "throughput":
         throughput(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
     else:
-        demo(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0)
+        demo(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]), sys.argv[8])

@@ -1,9 +1,9 @@
 /**
- * Training-step benchmark: b0 at batch 8 and 224 px, full fine-tuning, last two stages and
- * head only, ours (onnxruntime, 2 threads) beside PyTorch CPU doing the same step (forward,
+ * Training-step benchmark: b0 at 224 px batch 8 and at 32 px batch 32, full fine-tuning, last
+ * two stages and head only, ours (onnxruntime, 2 threads) beside PyTorch CPU doing the same step (forward,
  * cross-entropy, backward, SGD with momentum) in the same run, each after its warm-up, each
  * configuration in its own process so that peak memory is its own, the two sides alternating
- * round by round so that they share the machine's noise. Ends with onnxruntime's
+ * round by round so that they share the machine's noise. Each regime ends with onnxruntime's
  * per-operator-type time account of our full fine-tuning step.
  *
  * Run: npm run bench -- train (or node dist/bench/train.js)
@@ -29,9 +29,17 @@ const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TORCH_SCRIPT = join(HERE, '..', '..', 'bench', 'train_torch.py');
 
+/** An image size and the batch trained at it. */
+export interface TrainRegime {
+  readonly size: number;
+  readonly batch: number;
+}
+
+/** Where PyTorch led before (small maps) and where ours did (224 px). */
+const REGIMES: readonly TrainRegime[] = [{ size: 224, batch: 8 }, { size: 32, batch: 32 }];
+
 export interface TrainBenchOptions {
-  readonly batch?: number;
-  readonly size?: number;
+  readonly regimes?: readonly TrainRegime[];
   /** Timed steps after the warm-up. */
   readonly steps?: number;
   readonly threads?: number;
@@ -58,18 +66,22 @@ const WARMUP = 2;
  * await benchTraining({ steps: 5 });
  */
 export async function benchTraining(options: TrainBenchOptions = {}): Promise<void> {
-  const batch = options.batch ?? 8;
-  const size = options.size ?? 224;
+  for (const regime of options.regimes ?? REGIMES) await benchRegime(regime, options);
+}
+
+/** One image size and batch: every configuration, both sides, then our operator account. */
+async function benchRegime({ size, batch }: TrainRegime, options: TrainBenchOptions): Promise<void> {
   const steps = options.steps ?? 5;
   const threads = options.threads ?? 2;
+  const rounds = options.rounds ?? 2;
   const configs = options.configs ?? ['none', 'stages:2', 'head'];
-  console.log(`b0 training step, batch ${batch}, ${size}×${size}, ${threads} threads, ${steps} timed steps after ${WARMUP} warm-up, ${options.rounds ?? 2} alternating rounds`);
+  console.log(`\nb0 training step, batch ${batch}, ${size}×${size}, ${threads} threads, ${steps} timed steps after ${WARMUP} warm-up, ${rounds} alternating rounds`);
   let account: OperatorAccount | undefined;
   for (const config of configs) {
     const ours: SideResult[] = [];
     const torch: SideResult[] = [];
     let torchError: string | undefined;
-    for (let round = 0; round < (options.rounds ?? 2); round++) {
+    for (let round = 0; round < rounds; round++) {
       const profile = config === 'none' && round === 0 ? 'profile' : '';
       const result = await worker([config, batch, size, steps, threads, profile]);
       account ??= result.account;
@@ -89,7 +101,7 @@ export async function benchTraining(options: TrainBenchOptions = {}): Promise<vo
     console.log(line.join(' | '));
   }
   if (account) {
-    console.log(`\nonnxruntime kernel time per full fine-tuning step: ${account.kernelMs.toFixed(1)} ms over ${account.runs} profiled runs`);
+    console.log(`onnxruntime kernel time per full fine-tuning step at ${size} px, batch ${batch}: ${account.kernelMs.toFixed(1)} ms over ${account.runs} profiled runs`);
     for (const { op, ms, nodes } of account.perType) if (ms >= 0.5) console.log(`  ${op.padEnd(20)} ${ms.toFixed(1).padStart(7)} ms  ${String(nodes).padStart(4)} nodes`);
   }
 }

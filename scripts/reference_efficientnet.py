@@ -1,6 +1,10 @@
 """A compact PyTorch re-statement of lukemelas/EfficientNet-PyTorch's EfficientNet (the
 reference): static TF-"same" padding computed from the configured image size, MBConv blocks
 with squeeze-and-excitation and swish, the reference's module names and extract_endpoints.
+Module names, types and constructor arguments follow lukemelas 0.7.1 so that print(model)
+prints what `print(EfficientNet.from_name(name))` prints there: Conv2dStaticSamePadding with a
+ZeroPad2d or Identity child, MemoryEfficientSwish, `_avg_pooling`, momentum 1 - 0.99, and the
+first block of each stage built with the block string's stride list ([s], printed [s, s]).
 Written from the published description and parameters; used only as the oracle for fixtures.
 """
 import math
@@ -20,7 +24,7 @@ PARAMS = {  # width, depth, resolution, dropout
 BLOCKS = [(1, 3, 1, 1, 32, 16, 0.25), (2, 3, 2, 6, 16, 24, 0.25), (2, 5, 2, 6, 24, 40, 0.25),
           (3, 3, 2, 6, 40, 80, 0.25), (3, 5, 1, 6, 80, 112, 0.25), (4, 5, 2, 6, 112, 192, 0.25),
           (1, 3, 1, 6, 192, 320, 0.25)]
-BN_MOMENTUM, BN_EPS = 0.01, 1e-3
+BN_MOMENTUM, BN_EPS = 1 - 0.99, 1e-3  # the reference converts TF's 0.99 this way: 0.010000000000000009
 
 
 def round_filters(filters, width, divisor=8):
@@ -41,37 +45,52 @@ def out_size(size, stride):
     return [int(math.ceil(size[0] / stride)), int(math.ceil(size[1] / stride))]
 
 
-class SameConv(nn.Conv2d):
-    """Conv2dStaticSamePadding: the padding is fixed from the image size given at construction."""
+class Conv2dStaticSamePadding(nn.Conv2d):
+    """The padding is fixed from the image size given at construction. A stride given as a
+    one-element list (the block strings') becomes a two-element list, as in the reference."""
 
     def __init__(self, cin, cout, k, stride=1, groups=1, bias=False, image_size=(1, 1)):
-        super().__init__(cin, cout, k, stride, 0, groups=groups, bias=bias)
+        super().__init__(cin, cout, k, stride, groups=groups, bias=bias)
+        self.stride = self.stride if len(self.stride) == 2 else [self.stride[0]] * 2
         ih, iw = image_size
-        oh, ow = math.ceil(ih / stride), math.ceil(iw / stride)
-        ph = max((oh - 1) * stride + (k - 1) + 1 - ih, 0)
-        pw = max((ow - 1) * stride + (k - 1) + 1 - iw, 0)
+        s = self.stride[0]
+        oh, ow = math.ceil(ih / s), math.ceil(iw / s)
+        ph = max((oh - 1) * s + (k - 1) + 1 - ih, 0)
+        pw = max((ow - 1) * s + (k - 1) + 1 - iw, 0)
         self.static_padding = nn.ZeroPad2d((pw // 2, pw - pw // 2, ph // 2, ph - ph // 2)) if ph or pw else nn.Identity()
 
     def forward(self, x):
         return F.conv2d(self.static_padding(x), self.weight, self.bias, self.stride, 0, 1, self.groups)
 
 
+SameConv = Conv2dStaticSamePadding
+
+
+class MemoryEfficientSwish(nn.Module):
+    """x * sigmoid(x); the reference's custom-autograd version computes the same values."""
+
+    def forward(self, x):
+        return F.silu(x)
+
+
 class MBConvBlock(nn.Module):
     def __init__(self, k, stride, expand, cin, cout, se_ratio, image_size):
         super().__init__()
-        self.expand, self.stride, self.cin, self.cout = expand, stride, cin, cout
+        self.expand, self.cin, self.cout = expand, cin, cout
+        self.stride = stride[0] if isinstance(stride, list) else stride
         mid = cin * expand
         if expand != 1:
             self._expand_conv = SameConv(cin, mid, 1, image_size=image_size)
             self._bn0 = nn.BatchNorm2d(mid, eps=BN_EPS, momentum=BN_MOMENTUM)
         self._depthwise_conv = SameConv(mid, mid, k, stride, groups=mid, image_size=image_size)
         self._bn1 = nn.BatchNorm2d(mid, eps=BN_EPS, momentum=BN_MOMENTUM)
-        image_size = out_size(image_size, stride)
+        image_size = out_size(image_size, self.stride)
         squeezed = max(1, int(cin * se_ratio))
         self._se_reduce = SameConv(mid, squeezed, 1, bias=True)
         self._se_expand = SameConv(squeezed, mid, 1, bias=True)
         self._project_conv = SameConv(mid, cout, 1, image_size=image_size)
         self._bn2 = nn.BatchNorm2d(cout, eps=BN_EPS, momentum=BN_MOMENTUM)
+        self._swish = MemoryEfficientSwish()
 
     def forward(self, inputs, drop_connect_rate=None):
         x = inputs
@@ -105,7 +124,7 @@ class EfficientNet(nn.Module):
         blocks = []
         for repeats, k, s, e, cin, cout, se in BLOCKS:
             cin, cout, repeats = round_filters(cin, width), round_filters(cout, width), round_repeats(repeats, depth)
-            blocks.append(MBConvBlock(k, s, e, cin, cout, se, image_size))
+            blocks.append(MBConvBlock(k, [s], e, cin, cout, se, image_size))
             image_size = out_size(image_size, s)
             for _ in range(repeats - 1):
                 blocks.append(MBConvBlock(k, 1, e, cout, cout, se, image_size))
@@ -113,9 +132,10 @@ class EfficientNet(nn.Module):
         head = round_filters(1280, width)
         self._conv_head = SameConv(cout, head, 1, image_size=image_size)
         self._bn1 = nn.BatchNorm2d(head, eps=BN_EPS, momentum=BN_MOMENTUM)
-        self._avg_pool = nn.AdaptiveAvgPool2d(1)
+        self._avg_pooling = nn.AdaptiveAvgPool2d(1)
         self._dropout = nn.Dropout(dropout)
         self._fc = nn.Linear(head, num_classes)
+        self._swish = MemoryEfficientSwish()
 
     def extract_endpoints(self, inputs):
         endpoints = {}
@@ -142,5 +162,5 @@ class EfficientNet(nn.Module):
 
     def forward(self, inputs):
         x = self.extract_features(inputs)
-        x = self._avg_pool(x).flatten(start_dim=1)
+        x = self._avg_pooling(x).flatten(start_dim=1)
         return self._fc(self._dropout(x))

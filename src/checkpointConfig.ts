@@ -5,8 +5,9 @@
  */
 import { type EfficientNetOptions, resolveConfig } from './arch/config.js';
 import { buildNetwork, type NetworkSpec } from './arch/network.js';
-import { canonicalVariantName, getVariant, VARIANTS } from './arch/variants.js';
+import { getVariant, VARIANTS } from './arch/variants.js';
 import { ConfigError, WeightLoadError } from './errors.js';
+import { familyNetworkSettings, familyOf } from './weights/families.js';
 import { type KeyFamily, detectKeyFamily, familyKeys } from './weights/keymaps.js';
 import { checkpointShapes, loadStateDict } from './weights/load.js';
 import type { StateDict } from './weights/tensor.js';
@@ -19,25 +20,14 @@ export interface CheckpointNetworkOptions extends EfficientNetOptions {
 }
 
 /**
- * Padding and batch norm a weight family was trained with. timm names decide for timm:
- * `tf_efficientnet_bX` is TF ("same", ε 1e-3), `efficientnet_bX` is PyTorch (symmetric, ε 1e-5).
+ * Padding and batch norm a checkpoint's family was trained with (the families table's row;
+ * timm names decide for timm: `tf_efficientnet_bX` is a TF port, `efficientnet_bX` PyTorch).
  *
  * @example
  * familyDefaults('torchvision', 'efficientnet_b0') // { padding: 'symmetric', batchNormEpsilon: 1e-5, batchNormMomentum: 0.1 }
  */
 export function familyDefaults(family: KeyFamily, modelName: string | undefined): Pick<EfficientNetOptions, 'padding' | 'batchNormEpsilon' | 'batchNormMomentum'> {
-  const tf = { padding: 'same' as const, batchNormEpsilon: 1e-3, batchNormMomentum: 0.01 };
-  const torch = { padding: 'symmetric' as const, batchNormEpsilon: 1e-5, batchNormMomentum: 0.1 };
-  if (family === 'lukemelas') return tf;
-  if (family === 'timm') return isTensorFlowPort(modelName) ? tf : torch;
-  // torchvision b5–b7 were built with TF's batch-norm settings, b0–b4 with PyTorch's.
-  const big = modelName !== undefined && ['efficientnet-b5', 'efficientnet-b6', 'efficientnet-b7'].includes(canonicalVariantName(modelName));
-  return big ? { padding: 'symmetric', batchNormEpsilon: 1e-3, batchNormMomentum: 0.01 } : torch;
-}
-
-/** timm's `tf_efficientnet_*` names: weights ported from TensorFlow (same padding, TF batch norm). */
-export function isTensorFlowPort(modelName: string | undefined): boolean {
-  return modelName?.trim().toLowerCase().startsWith('tf_') ?? false;
+  return familyNetworkSettings(familyOf(family, modelName), modelName);
 }
 
 /**

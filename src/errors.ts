@@ -39,6 +39,43 @@ export class RuntimeError extends EfficientNetError {
   override name = 'RuntimeError';
 }
 
+/** Why a file-system call failed, in words, without the path Node puts in its messages: `no space left on device (ENOSPC)`. */
+export function fileSystemReason(error: NodeJS.ErrnoException): string {
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or folder', ENOTDIR: 'a folder in the path is a file', EISDIR: 'it is a folder', EACCES: 'permission denied',
+    EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded',
+    EPIPE: 'the reading end of the pipe closed',
+  };
+  const code = error.code ?? 'EIO';
+  const reason = words[code] ?? /^[A-Z0-9]+: ([^,]+)/.exec(error.message)?.[1] ?? error.message;
+  return `${reason} (${code})`;
+}
+
+/** A file that cannot be read or written; the message names the user's path (never a temporary file) and the reason. */
+export class FileSystemError extends EfficientNetError {
+  override name = 'FileSystemError';
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    /** `no space left on device (ENOSPC)` */
+    readonly reason: string,
+    verb: string,
+  ) {
+    super(`Cannot ${verb} '${path}': ${reason}`);
+  }
+}
+
+/** An output that could not be written: what was at the path before is intact (device nodes aside). */
+export class FileWriteError extends FileSystemError {
+  override name = 'FileWriteError';
+  /** Wraps a file-system failure met while writing `path`; other errors (bugs, typed errors) pass unchanged. */
+  static from(error: unknown, path: string): unknown {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (error instanceof EfficientNetError || typeof code !== 'string') return error;
+    return new FileWriteError(path, code, fileSystemReason(error as NodeJS.ErrnoException), 'write');
+  }
+}
+
 /** Formats a list of allowed values for error messages: `'a', 'b' or 'c'`. */
 export function oneOf(values: readonly (string | number)[]): string {
   const quoted = values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
@@ -51,9 +88,18 @@ export class ImageDecodeError extends FileFormatError {
   override name = 'ImageDecodeError';
   constructor(
     readonly source: string,
-    reason: string,
+    /** Why, without the file name (for callers that name the file themselves). */
+    readonly reason: string,
+    message = `Cannot decode image '${source}': ${reason}`,
   ) {
-    super(`Cannot decode image '${source}': ${reason}`);
+    super(message);
+  }
+
+  /** One error for several failures (each named once with its reason); a single one is returned as is. */
+  static several(errors: readonly Error[]): Error {
+    if (errors.length === 1) return errors[0];
+    const parts = errors.map((e) => (e instanceof ImageDecodeError ? `'${e.source}' (${e.reason})` : e.message));
+    return new ImageDecodeError(`${errors.length} images`, parts.join('; '), `Cannot decode ${errors.length} images: ${parts.join('; ')}`);
   }
 }
 

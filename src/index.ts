@@ -2,6 +2,8 @@
  * efficientnet-ts: the EfficientNet family for Node.js. The architecture as data, PyTorch
  * checkpoints in and out, inference and training on onnxruntime.
  */
+import './node/register.js'; // Node is the platform: files, sharp, onnxruntime-node, zlib
+
 export { EfficientNet } from './model.js';
 export type { FloatBatch, ModelOptions, FromWeightsOptions, FromPretrainedOptions, SaveOptions } from './model.js';
 

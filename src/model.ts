@@ -11,20 +11,21 @@ import { type ModelSummary, summarize } from './arch/summary.js';
 import type { VariantSpec } from './arch/variants.js';
 import { type CheckpointNetworkOptions, networkForCheckpoint, withoutClassifier } from './checkpointConfig.js';
 import type { PreprocessConfig } from './data/preprocessConfig.js';
+import { checkFamilyFits } from './familyMismatch.js';
 import { type ModelMetadata, decodeModelMetadata, encodeModelMetadata } from './modelFile.js';
 import { InferenceEngine } from './runtime/engine.js';
 import type { RuntimeOptions } from './runtime/session.js';
-import { readCheckpoint, writeCheckpoint } from './weights/checkpoint.js';
+import { openCheckpoint, writeCheckpoint } from './weights/checkpoint.js';
 import { initialWeights } from './weights/init.js';
 import { type KeyFamily, renameStateDict } from './weights/keymaps.js';
 import { type LoadOptions, type LoadReport, loadStateDict } from './weights/load.js';
 import { type FetchPretrainedOptions, fetchPretrained } from './weights/pretrained/download.js';
-import { type PretrainedEntry, WEIGHT_SOURCES, getPretrained } from './weights/pretrained/registry.js';
+import { type PretrainedEntry, WEIGHT_SOURCES, getPretrained, pretrainedFor } from './weights/pretrained/registry.js';
 import type { StateDict } from './weights/tensor.js';
 import { type OnnxExportOptions, onnxBytes, writeOnnx } from './runtime/export.js';
 import type { FloatBatch } from './runtime/inputs.js';
 import { defaultPreprocess } from './pipeline/defaults.js';
-import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from './pipeline/classify.js';
+import { type ImageRunOptions, type Prediction, classifyImages, embedImages, modelLabels } from './pipeline/classify.js';
 import type { ImageInput } from './data/decode.js';
 import type { LabelledDataset } from './finetune/dataset.js';
 import type { FitResult } from './finetune/fit.js';
@@ -59,6 +60,11 @@ export interface SaveOptions {
   family?: KeyFamily;
   /** Default: from the file extension (`.pth`, `.pt`, `.bin` → pth; otherwise safetensors). */
   format?: 'pth' | 'safetensors';
+  /**
+   * Write torchvision key names even for weights torchvision would run differently ("same"
+   * padding, another batch-norm epsilon): without it, `save` refuses and says what changes.
+   */
+  force?: boolean;
 }
 
 /** Where a model came from and how it should see images. */
@@ -163,7 +169,7 @@ export class EfficientNet {
    */
   static async fromWeights(pathOrTag: string, options: FromWeightsOptions & FetchPretrainedOptions = {}): Promise<EfficientNet> {
     if (isRegistryTag(pathOrTag)) return EfficientNet.fromPretrainedEntry(getPretrained(pathOrTag), options);
-    const checkpoint = await readCheckpoint(pathOrTag, { ema: options.ema });
+    const checkpoint = await openCheckpoint(pathOrTag, { ema: options.ema });
     return EfficientNet.fromStateDict(checkpoint.tensors, options, decodeModelMetadata(checkpoint.metadata, pathOrTag));
   }
 
@@ -175,12 +181,12 @@ export class EfficientNet {
    * const net = await EfficientNet.fromPretrained('efficientnet-b0', { source: 'torchvision', numClasses: 5 });
    */
   static async fromPretrained(model: string, options: FromPretrainedOptions = {}): Promise<EfficientNet> {
-    return EfficientNet.fromPretrainedEntry(getPretrained(`${options.source ?? 'lukemelas'}:${model}`), options);
+    return EfficientNet.fromPretrainedEntry(pretrainedEntry(model, options.source ?? 'lukemelas'), options);
   }
 
   private static async fromPretrainedEntry(entry: PretrainedEntry, options: FromWeightsOptions & FetchPretrainedOptions): Promise<EfficientNet> {
     const { path } = await fetchPretrained(entry, options);
-    const { tensors } = await readCheckpoint(path, { ema: options.ema });
+    const { tensors } = await openCheckpoint(path, { ema: options.ema });
     return EfficientNet.fromStateDict(tensors, {
       model: entry.arch,
       family: entry.keyFamily,
@@ -256,34 +262,39 @@ export class EfficientNet {
 
   /**
    * The standalone ONNX inference graph (batch norm folded). By default the batch is dynamic
-   * and the spatial size fixed at the configured image size.
+   * and the spatial size fixed at the configured image size. Its metadata carries the model,
+   * padding, preprocessing and the class names the model was given (`exportOnnx` also writes
+   * the default ones: ImageNet's, or `class_i`).
    *
    * @example
    * await writeFile('b0.onnx', net.toOnnx({ batchSize: 1 }));
    */
   toOnnx(options: OnnxExportOptions = {}): Uint8Array {
-    return onnxBytes(this.network, this.weights, options);
+    return onnxBytes(this.network, this.weights, options, { labels: this.info.labels, preprocess: this.info.preprocess });
   }
 
   /**
-   * Writes the ONNX inference graph to `path`, atomically; weights past protobuf's 2 GB limit
+   * Writes the ONNX inference graph to `path`, atomically, with the class names and
+   * preprocessing in its metadata (see `toOnnx`); weights past protobuf's 2 GB limit
    * (L2), or all of them with `externalData: true`, go to `<path>.data` beside it.
    *
    * @example
    * await net.exportOnnx('b0.onnx', { opset: 17 });
    */
-  exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
-    return writeOnnx(path, this.network, this.weights, options);
+  async exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
+    return writeOnnx(path, this.network, this.weights, options, { labels: await modelLabels(this), preprocess: this.info.preprocess });
   }
 
   /**
    * Saves the weights (and, in safetensors, the architecture, class names and preprocessing).
+   * Torchvision key names for "same"-padding (or other-epsilon) weights need `force: true`.
    *
    * @example
    * await net.save('b0.pth', { family: 'torchvision' });
    */
   async save(path: string, options: SaveOptions = {}): Promise<void> {
     const family = options.family ?? 'lukemelas';
+    checkFamilyFits(this.network.config, family, { force: options.force, flag: 'force: true (--force on the command line)' });
     const format = options.format ?? (/\.(pth|pt|bin)$/i.test(path) ? 'pth' : 'safetensors');
     await writeCheckpoint(path, renameStateDict(this.weights, this.network, 'lukemelas', family), format, encodeModelMetadata(this.metadata()));
   }
@@ -319,9 +330,12 @@ export class EfficientNet {
     return summarize(this.network);
   }
 
-  /** The module tree with the reference's names, printed the way PyTorch prints a module. */
+  /**
+   * The module tree exactly as PyTorch prints the model: torchvision's `efficientnet_bX()` for
+   * weights with torchvision key names, else the reference's (lukemelas) `EfficientNet`.
+   */
   toString(): string {
-    return formatModuleTree(this.network);
+    return formatModuleTree(this.network, this.info.family === 'torchvision' ? 'torchvision' : 'lukemelas');
   }
 
   /**
@@ -344,6 +358,28 @@ export class EfficientNet {
 
 function isFloatBatch(value: unknown): value is FloatBatch {
   return typeof value === 'object' && value !== null && 'dims' in value && (value as FloatBatch).data instanceof Float32Array;
+}
+
+/**
+ * Which weights a variant name means for a source whose tags name weight sets
+ * (`torchvision:efficientnet_b0.IMAGENET1K_V1`): torchvision's `DEFAULT` enum member, and the
+ * first weights timm's `default_cfgs` lists for the architecture (its default pretrained tag).
+ */
+const DEFAULT_WEIGHTS: Record<string, readonly string[]> = {
+  torchvision: ['IMAGENET1K_V2', 'IMAGENET1K_V1'],
+  timm: ['ns_jft_in1k', 'ap_in1k', 'ra_in1k', 'aa_in1k', 'in1k'],
+};
+
+/** The registry entry for `source:model`, where `model` is a tag of that source or a variant name (`efficientnet-b0`). */
+function pretrainedEntry(model: string, source: string): PretrainedEntry {
+  const preference = DEFAULT_WEIGHTS[source];
+  if (preference) {
+    const candidates = pretrainedFor(model).filter((e) => e.source === source);
+    const rank = (e: PretrainedEntry) => preference.indexOf(e.tag.slice(e.tag.lastIndexOf('.') + 1));
+    const best = candidates.sort((a, b) => rank(a) - rank(b))[0];
+    if (best) return best;
+  }
+  return getPretrained(`${source}:${model}`);
 }
 
 /** `source:name` names a registry entry; a path with a colon would also need a slash after it. */

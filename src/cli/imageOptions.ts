@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { listImages } from '../data/walk.js';
 import { loadBatches } from '../data/loader.js';
 import { INTERPOLATIONS, type Interpolation, type PreprocessConfig } from '../data/preprocessConfig.js';
-import { DatasetError, EfficientNetError } from '../errors.js';
+import { DatasetError, EfficientNetError, ImageDecodeError } from '../errors.js';
 import type { EfficientNet, FloatBatch } from '../model.js';
 import { positiveInt } from './options.js';
 import { progressBar } from './progress.js';
@@ -84,7 +84,7 @@ export async function forEachImageBatch(net: EfficientNet, inputs: readonly stri
   try {
     for await (const batch of loadBatches(files, config, { batchSize: opts.batchSize, channels: decodeChannels(net.config) })) {
       for (const { item, error } of batch.failed) {
-        process.stderr.write(`efficientnet: skipped ${item}: ${error.message}\n`);
+        process.stderr.write(`efficientnet: skipped ${item}: ${error instanceof ImageDecodeError ? error.reason : error.message}\n`);
         failed++;
       }
       if (batch.items.length > 0) await onBatch(batch, batch.items);
@@ -94,5 +94,9 @@ export async function forEachImageBatch(net: EfficientNet, inputs: readonly stri
   } finally {
     bar.stop();
   }
-  if (failed > 0) throw new PartialFailureError(`${failed} input${failed === 1 ? '' : 's'} could not be read (see above); the other ${files.length - (failed - problems)} were processed`);
+  if (failed > 0) {
+    const processed = files.length - (failed - problems);
+    const total = files.length + problems;
+    throw new PartialFailureError(`${failed} of ${total} input${total === 1 ? '' : 's'} could not be read (see above); ${processed === 0 ? 'none was' : processed === 1 ? '1 was' : `${processed} were`} processed`);
+  }
 }

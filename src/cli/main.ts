@@ -2,8 +2,11 @@
  * The `efficientnet` command: parses arguments and calls the public API, nothing else. User
  * mistakes end in one line on stderr and a non-zero exit code, never a stack trace.
  */
+import '../node/register.js';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EfficientNetError } from '../errors.js';
+import { EfficientNetError, fileSystemReason } from '../errors.js';
+import { userPath } from '../util/files.js';
 import { registerClassify } from './commands/classify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
@@ -22,6 +25,7 @@ export const EXIT_USAGE = 2;
 export function buildProgram(): Command {
   const program = new Command('efficientnet')
     .description('EfficientNet B0–B8 and L2: architecture, PyTorch weights, inference and training on onnxruntime')
+    .version(packageVersion(), '-V, --version', 'print the version of efficientnet-ts')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSummary(program);
@@ -36,6 +40,11 @@ export function buildProgram(): Command {
   registerFinetune(program);
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/** The version in package.json, three levels above dist/src/cli (in a checkout and in the packed tarball alike). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /**
@@ -58,10 +67,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`efficientnet: ${error.message}\n`);
       return EXIT_FAILURE;
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC' || code === 'ENOTDIR') {
-      const { path, syscall } = error as NodeJS.ErrnoException;
-      process.stderr.write(`efficientnet: cannot ${syscall ?? 'access'} ${path ?? ''}: ${code}\n`);
+    const { code, path, syscall } = error as NodeJS.ErrnoException;
+    if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) {
+      // Any file-system failure (EROFS, EEXIST, ELOOP, ...), named by the user's path, not a temporary file.
+      const where = path ? ` '${userPath(path)}'` : '';
+      process.stderr.write(`efficientnet: cannot ${syscall ?? 'access'}${where}: ${fileSystemReason(error as NodeJS.ErrnoException)}\n`);
       return EXIT_FAILURE;
     }
     throw error; // a bug: let Node print the stack

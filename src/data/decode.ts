@@ -1,12 +1,11 @@
 /**
- * Image decoding with sharp (libvips): JPEG, PNG, WebP, GIF (first frame), TIFF and AVIF to
+ * Image decoding through the platform's codec (sharp on Node, the browser's decoders there) to
  * 8-bit grey or RGB, with the EXIF orientation applied. By default colours follow PIL, which
  * ignores embedded ICC profiles, so the pixels match what the weights were trained on.
  */
-import { stat } from 'node:fs/promises';
-import sharp, { type OutputInfo } from 'sharp';
 import { ImageDecodeError } from '../errors.js';
-import { checkRawImage, cmykToRgb, toChannels, type OutputChannels, type RawImage } from './image.js';
+import { platform } from '../platform/index.js';
+import { checkRawImage, toChannels, type OutputChannels, type RawImage } from './image.js';
 
 /** A file path, encoded bytes, or pixels already decoded (`{ data, width, height, channels }`). */
 export type ImageInput = string | Uint8Array | RawImage;
@@ -38,48 +37,56 @@ export async function decodeImage(input: ImageInput, options: DecodeOptions = {}
     return toChannels(input, channels);
   }
   const source = typeof input === 'string' ? input : (options.name ?? '<buffer>');
-  await checkNotEmpty(input, source);
+  let encoded: Uint8Array | undefined = typeof input === 'string' ? undefined : input;
   try {
-    return toChannels(await decodeRgb(input, options.icc ?? 'ignore'), channels);
+    encoded ??= await platform().files.read(input as string);
+    if (encoded.length === 0) throw new ImageDecodeError(source, 'the file is empty');
+    return toChannels(await platform().images.decodeRgb(encoded, options.icc ?? 'ignore'), channels);
   } catch (error) {
-    throw new ImageDecodeError(source, describe(error));
+    if (error instanceof ImageDecodeError) throw error;
+    throw new ImageDecodeError(source, describe(error, encoded));
   }
+}
+
+/**
+ * The width and height an image file's header states, without decoding its pixels (0 where the
+ * header has none). The codec's own error, unchanged, when the file is not an image it can open.
+ *
+ * @example
+ * await readImageSize('cat.jpg') // { width: 640, height: 480 }
+ */
+export async function readImageSize(path: string): Promise<{ width: number; height: number }> {
+  return platform().images.size(path);
 }
 
 function isRawImage(input: ImageInput): input is RawImage {
   return typeof input === 'object' && !(input instanceof Uint8Array);
 }
 
-async function checkNotEmpty(input: string | Uint8Array, source: string): Promise<void> {
-  let size: number;
-  try {
-    size = typeof input === 'string' ? (await stat(input)).size : input.length;
-  } catch (error) {
-    throw new ImageDecodeError(source, describe(error));
+/** The file system's errno codes, in words. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a parent is not a directory',
+};
+
+/**
+ * One line of reason from sharp's or the file system's error: libvips's first line without its
+ * "Input file has" preamble, errno codes in words, and a truncated JPEG named as such (libvips
+ * says "premature end", and sometimes nothing at all).
+ */
+function describe(error: unknown, bytes?: Uint8Array): string {
+  const code = (error as { code?: string }).code;
+  if (code && FILE_PROBLEMS[code]) return FILE_PROBLEMS[code];
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    .replace(/^Input (file|buffer) (contains|has) /, '').trim();
+  const silent = message === '' || /^unknown error$/i.test(message);
+  if (/premature end of JPEG/i.test(message) || (silent && bytes !== undefined && isTruncatedJpeg(bytes))) {
+    return 'the JPEG data ends early: the file is truncated (no end-of-image marker)';
   }
-  if (size === 0) throw new ImageDecodeError(source, 'the file is empty');
+  return silent ? 'libvips gave no reason: the data is corrupt or not an image' : message;
 }
 
-async function decodeRgb(input: string | Uint8Array, icc: 'ignore' | 'apply'): Promise<RawImage> {
-  // failOn 'error': truncated or corrupt data fails (like PIL), harmless warnings do not.
-  const open = () => sharp(input, { failOn: 'error', autoOrient: true, ignoreIcc: icc === 'ignore', pages: 1 });
-  const { space } = await open().metadata();
-  if (space === 'cmyk' && icc === 'ignore') {
-    // Keep the stored CMYK values and convert with PIL's formula rather than a default profile.
-    const { data, info } = await open().pipelineColourspace('cmyk').toColourspace('cmyk').raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    return cmykToRgb(rawImage(data, info));
-  }
-  const { data, info } = await open().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  return rawImage(data, info);
-}
-
-function rawImage(data: Buffer, info: OutputInfo): RawImage {
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
-}
-
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0].replace(/^Input (file|buffer) (contains|has) /, '') || 'unknown error';
+/** A JPEG stream starts with SOI (FF D8) and ends with EOI (FF D9). */
+function isTruncatedJpeg(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  return n >= 2 && bytes[0] === 0xff && bytes[1] === 0xd8 && !(bytes[n - 2] === 0xff && bytes[n - 1] === 0xd9);
 }

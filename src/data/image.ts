@@ -4,14 +4,9 @@
  * composited) and CMYK is inverted without a colour profile.
  */
 import { InputShapeError } from '../errors.js';
+import type { RawImage } from '../platform/index.js';
 
-/** 8-bit pixels, interleaved: `data[(y * width + x) * channels + c]`, i.e. [H, W, C]. */
-export interface RawImage {
-  readonly data: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-  readonly channels: number;
-}
+export type { RawImage };
 
 /** What the pipeline hands the model: grey (1) or RGB (3). */
 export type OutputChannels = 1 | 3;

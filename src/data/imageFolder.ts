@@ -47,7 +47,7 @@ export async function imageFolder(root: string, options: ImageFolderOptions = {}
   const skipped: SkippedPath[] = [];
   const empty: string[] = [];
   for (const [label, name] of classes.entries()) {
-    const files = await walkFiles(join(root, name));
+    const files = await walkFiles(join(root, name), skipped);
     const images = files.filter(isImagePath);
     for (const path of files.filter((f) => !isImagePath(f))) skipped.push({ path, reason: 'not an image file extension' });
     if (images.length === 0) empty.push(name);

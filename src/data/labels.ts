@@ -1,15 +1,9 @@
 /**
- * Class names: the ImageNet-1k list shipped in assets/ (torchvision's names, index order) and
- * loaders for custom label files.
+ * Class names: the ImageNet-1k list (torchvision's names, index order) and loaders for custom
+ * label files.
  */
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, FileFormatError } from '../errors.js';
-
-// From dist/src/data/ (compiled) the package root is three levels up; assets/ is published.
-const IMAGENET_CLASSES = new URL('../../../assets/imagenet-classes.json', import.meta.url);
-
-let imagenetCache: Promise<readonly string[]> | undefined;
+import { platform } from '../platform/index.js';
 
 /**
  * The 1000 ImageNet-1k class names, `names[i]` for logit `i`.
@@ -17,9 +11,9 @@ let imagenetCache: Promise<readonly string[]> | undefined;
  * @example
  * (await imagenetClasses())[281] // 'tabby'
  */
-export function imagenetClasses(): Promise<readonly string[]> {
-  imagenetCache ??= loadLabels(fileURLToPath(IMAGENET_CLASSES), 1000);
-  return imagenetCache;
+export async function imagenetClasses(): Promise<readonly string[]> {
+  // Loaded on first use: 1000 names that only 1000-class models need.
+  return (await import('./imagenetClasses.js')).IMAGENET_CLASSES;
 }
 
 /**
@@ -33,7 +27,7 @@ export function imagenetClasses(): Promise<readonly string[]> {
 export async function loadLabels(path: string, expected?: number): Promise<readonly string[]> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await platform().files.readText(path);
   } catch (error) {
     throw new FileFormatError(`Cannot read label file '${path}': ${(error as Error).message}`);
   }

@@ -3,8 +3,8 @@
  * of the consumer, with a bounded number in flight, so a model run on one batch overlaps the
  * decoding of the next. Bad images are reported with the batch and skipped, never fatal.
  */
-import { availableParallelism } from 'node:os';
 import { ConfigError } from '../errors.js';
+import { platform } from '../platform/index.js';
 import type { DecodeOptions } from './decode.js';
 import { checkConfig, preprocessImage } from './preprocess.js';
 import type { PreprocessConfig } from './preprocessConfig.js';
@@ -42,7 +42,7 @@ export async function* loadBatches<T = string>(
 ): AsyncGenerator<ImageBatch<T>> {
   checkConfig(config);
   const batchSize = options.batchSize ?? 8;
-  const inFlight = Math.max(options.inFlight ?? availableParallelism() * 2, batchSize);
+  const inFlight = Math.max(options.inFlight ?? platform().parallelism * 2, batchSize);
   for (const [name, value] of [['batchSize', batchSize], ['inFlight', inFlight]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
   }

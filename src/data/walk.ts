@@ -2,7 +2,7 @@
  * Turning command-line style inputs (files, folders, globs) into a sorted list of image paths,
  * reporting what was skipped instead of stopping at the first odd file.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 /** Extensions sharp's prebuilt binaries decode (lower case). */
@@ -51,7 +51,7 @@ export async function listImages(inputs: readonly string[]): Promise<ImagePaths>
 async function expandPath(input: string, skipped: SkippedPath[]): Promise<string[]> {
   const info = await stat(input).catch(() => undefined);
   if (!info) return skipped.push({ path: input, reason: 'not found' }), [];
-  if (info.isDirectory()) return keepImages(await walkFiles(input), skipped);
+  if (info.isDirectory()) return keepImages(await walkFiles(input, skipped), skipped);
   if (info.size === 0) return skipped.push({ path: input, reason: 'empty file' }), [];
   return [input];
 }
@@ -61,7 +61,7 @@ async function expandGlob(pattern: string, skipped: SkippedPath[]): Promise<stri
   const firstMagic = parts.findIndex((part) => /[*?{[]/.test(part));
   const root = parts.slice(0, firstMagic).join(sep) || '.';
   const matcher = globToRegExp(parts.slice(firstMagic).join('/'));
-  const all = await walkFiles(root).catch(() => []);
+  const all = await walkFiles(root, skipped).catch(() => []);
   const matches = all.filter((path) => matcher.test(relative(root, path).split(sep).join('/')));
   if (matches.length === 0) skipped.push({ path: pattern, reason: 'no files match' });
   return keepImages(matches, skipped);
@@ -83,21 +83,40 @@ async function keepImages(paths: string[], skipped: SkippedPath[]): Promise<stri
  * then by file name, comparing characters by code (like Python's `sorted`, not locale order), so
  * the order is the same on every machine. Hidden entries (starting with '.') are skipped.
  *
+ * Folder links are followed once the real folders are walked, and each real folder is walked
+ * once: a link to a folder already walked, or to one that holds it (`ln -s ..`, a loop), is
+ * reported in `skipped` instead, so links never repeat or multiply images.
+ *
  * @example
  * await walkFiles('data/train/cat') // ['data/train/cat/001.jpg', 'data/train/cat/sub/002.jpg']
  */
-export async function walkFiles(root: string): Promise<string[]> {
+export async function walkFiles(root: string, skipped: SkippedPath[] = []): Promise<string[]> {
   const found: [folder: string, name: string][] = [];
-  const visit = async (folder: string): Promise<void> => {
+  const walked = new Map<string, string>(); // real folder → the path it was walked as
+  const links: string[] = [];
+  const visit = async (folder: string, real: string): Promise<void> => {
+    walked.set(real, folder);
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
       const path = join(folder, entry.name);
       const info = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry;
-      if (info?.isDirectory()) await visit(path);
-      else if (info?.isFile()) found.push([folder, entry.name]);
+      if (info?.isFile()) found.push([folder, entry.name]);
+      else if (info?.isDirectory() && entry.isSymbolicLink()) links.push(path);
+      else if (info?.isDirectory()) await visit(path, join(real, entry.name));
     }
   };
-  await visit(root);
+  await visit(root, await realpath(root));
+  // Links last, in path order, so a folder is listed under its own name when the walk meets it.
+  while (links.length > 0) {
+    for (const path of links.splice(0).sort(compare)) {
+      const target = await realpath(path);
+      const inside = target.endsWith(sep) ? target : target + sep;
+      const holds = [...walked].find(([real]) => real === target || real.startsWith(inside));
+      if (!holds) await visit(path, target);
+      else if (holds[0] === target) skipped.push({ path, reason: `links to the folder already walked as '${holds[1]}'` });
+      else skipped.push({ path, reason: `links to '${target}', a folder above '${holds[1]}' (a loop)` });
+    }
+  }
   found.sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]));
   return found.map(([folder, name]) => join(folder, name));
 }

@@ -5,6 +5,7 @@
  * dataset-fashion-mnist is installed, the whole 10 000-image test set is used for the accuracy
  * (and with `--full`, the whole 60 000-image training set too, which takes far longer).
  */
+import '../node/register.js';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const reporter = trainingReporter(r.epochs);
   const result = await net.fit(train, {
     epochs: r.epochs, batchSize: r.batchSize, learningRate: r.learningRate, seed: r.seed, optimizer: { kind: 'adam' },
-    augment: { crop: { scale: [0.7, 1] }, flip: true }, zeroHead: true, freshStatistics: true, validation: test, out: OUT,
+    augment: r.augment, zeroHead: true, freshStatistics: true, validation: test, out: OUT,
     onStep: reporter.step, onEpoch: reporter.epoch, onSkip: (path, reason) => console.error(`skipped ${path}: ${reason}`),
   });
   reporter.stop();

@@ -4,6 +4,9 @@
  * accuracy reported here agrees with what `classify` prints for the same images.
  */
 import { ConfigError } from '../errors.js';
+import { argmax, scoreForChoice } from '../util/scores.js';
+
+export { argmax };
 
 /** Per-class counts and rates; rates are `null` where they are 0/0. */
 export interface ClassMetrics {
@@ -38,9 +41,6 @@ export interface Metrics {
   readonly confusion: readonly (readonly number[])[];
 }
 
-// A NaN score must not rank first: compare as the lowest possible score.
-const score = (value: number): number => (Number.isNaN(value) ? -Infinity : value);
-
 /**
  * Rank of `target` in one row of scores: 0 when it is the top-1 prediction. Classes with a
  * higher score, and tied classes with a lower index, come before it.
@@ -49,25 +49,13 @@ const score = (value: number): number => (Number.isNaN(value) ? -Infinity : valu
  * targetRank([0.1, 0.5, 0.5], 2) // 1: class 1 ties with it and wins by index
  */
 export function targetRank(scores: ArrayLike<number>, target: number): number {
-  const own = score(scores[target]);
+  const own = scoreForChoice(scores[target]); // NaN ranks last (util/scores.ts)
   let rank = 0;
   for (let i = 0; i < scores.length; i++) {
-    const other = score(scores[i]);
+    const other = scoreForChoice(scores[i]);
     if (other > own || (other === own && i < target)) rank++;
   }
   return rank;
-}
-
-/**
- * The top-1 class of a row of scores; ties go to the lower index.
- *
- * @example
- * argmax([0.2, 0.7, 0.7]) // 1
- */
-export function argmax(scores: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < scores.length; i++) if (score(scores[i]) > score(scores[best])) best = i;
-  return best;
 }
 
 /**

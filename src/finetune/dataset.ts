@@ -4,11 +4,11 @@
  * and the per-epoch sample order (a pure function of seed and epoch, so a resumed run sees the
  * same batches as an uninterrupted one).
  */
-import sharp from 'sharp';
 import { DatasetError } from '../errors.js';
+import { readImageSize } from '../data/decode.js';
 import type { ImageFolderDataset, LabelledImage } from '../data/imageFolder.js';
 import type { SkippedPath } from '../data/walk.js';
-import { Random } from '../util/random.js';
+import { Random, mixSeed } from '../util/random.js';
 
 /** Class names and labelled images: an {@link ImageFolderDataset} or any list built by hand. */
 export interface LabelledDataset {
@@ -72,8 +72,8 @@ export async function scanImages(samples: readonly LabelledImage[], concurrency 
     while (next < samples.length) {
       const i = next++;
       try {
-        const { width, height } = await sharp(samples[i].path).metadata();
-        ok[i] = (width ?? 0) > 0 && (height ?? 0) > 0;
+        const { width, height } = await readImageSize(samples[i].path);
+        ok[i] = width > 0 && height > 0;
         if (!ok[i]) reasons[i] = 'no image size in its header';
       } catch (error) {
         ok[i] = false;
@@ -97,15 +97,4 @@ export async function scanImages(samples: readonly LabelledImage[], concurrency 
  */
 export function epochOrder(count: number, seed: number, epoch: number): number[] {
   return new Random(mixSeed(seed, epoch)).shuffle(Array.from({ length: count }, (_, i) => i));
-}
-
-/** One 32-bit seed from several integers (a splitmix-style hash), for per-epoch and per-image generators. */
-export function mixSeed(...parts: readonly number[]): number {
-  let h = 0x9e3779b9;
-  for (const part of parts) {
-    h = Math.imul(h ^ (part >>> 0), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  return h;
 }

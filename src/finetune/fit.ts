@@ -5,17 +5,18 @@
  * best and last models, the resume state and the curves written atomically as it goes.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
+import { ConfigError, EfficientNetError } from '../errors.js';
 import type { ImageFolderDataset } from '../data/imageFolder.js';
 import { EfficientNet } from '../model.js';
 import { Trainer } from '../train/trainer.js';
 import { checkpointPaths, withHead } from './models.js';
 import { epochOrder, type LabelledDataset } from './dataset.js';
-import { prepareData } from './prepare.js';
+import { prepareData, requireUsableImage } from './prepare.js';
 import { drawCurves } from './curves.js';
 import { HeadTrainer } from './head.js';
-import { type FitOptions, checkFitOptions, fingerprint, learningRateSchedule } from './options.js';
-import { guardWrite, loadRunState, saveRunState, type EpochRecord, type RunProgress } from './runState.js';
+import { type FitOptions, checkFitOptions, defaultAugment, fingerprint, learningRateSchedule } from './options.js';
+import { damagedState, guardWrite, saveRunState, type EpochRecord, type RunProgress } from './runState.js';
+import { loadResumableState } from './resume.js';
 import { buildFeatureCache, cachedSource, featureSource, imageSource, type Source } from './sources.js';
 import { countCorrect, evaluate } from './validate.js';
 import { type Learner, headLearner, trainerLearner } from './learner.js';
@@ -48,18 +49,24 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
   const { train, validation, skipped, skip } = await prepareData(dataset, options.validation, seed, options.onSkip);
   const model = withHead(net, train.classes, seed, options.zeroHead ?? false);
   const channels = decodeChannels(model.config);
-  const augment = options.augment ?? {};
+  const augment = options.augment ?? defaultAugment(model.config.imageSize);
   const stepsPerEpoch = Math.ceil(train.samples.length / batchSize);
   const schedule = learningRateSchedule(options, stepsPerEpoch);
   const common = { optimizer: options.optimizer ?? { kind: 'adam' as const }, learningRate: schedule, labelSmoothing: options.labelSmoothing };
   const images = imageSource(train, model.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment });
   const paths = options.out ? checkpointPaths(options.out) : undefined;
+  const print = fingerprint(options, model.config.name, train.classes, train.samples.map((s) => s.path));
 
   let learner: Learner;
   let source: Source;
   const disposables: (() => Promise<void>)[] = [() => model.dispose()];
   let current: EfficientNet | undefined;
   try {
+    // Before anything is built or written: a state to resume from must fit, and one image must load.
+    const resumed = options.resume && paths && existsSync(paths.state)
+      ? await loadResumableState(paths.state, print, { epochs: options.epochs, samples: train.samples.length })
+      : undefined;
+    await requireUsableImage(imageSource(train, model.preprocess, channels, { batchSize: 1, inFlight: options.inFlight, seed, augment }), train.samples.length, skip);
     if (freeze === 'head') {
       const fc = model.network.fc!;
       const head = new HeadTrainer(floats(model, `${fc.name}.weight`).slice(), floats(model, `${fc.name}.bias`).slice(), common);
@@ -79,15 +86,15 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
       source = images;
     }
 
-    const print = fingerprint(options, model.config.name, train.classes, train.samples.map((s) => s.path));
     let progress: RunProgress = { epoch: 0, position: 0, seen: 0, lossSum: 0, correct: 0, history: [] };
-    if (options.resume && paths && existsSync(paths.state)) {
-      const state = await loadRunState(paths.state);
-      if (state.fingerprint !== print) {
-        throw new ConfigError(`${paths.state} was written by a run with other options or data; rerun with the same ones, or without --resume to start afresh`);
+    if (resumed) {
+      try {
+        learner.loadState(resumed.trainer);
+      } catch (error) {
+        if (!(error instanceof EfficientNetError)) throw error;
+        throw damagedState(paths!.state, error.message);
       }
-      learner.loadState(state.trainer);
-      progress = state.progress;
+      progress = resumed.progress;
     }
     const saveState = async () => {
       if (paths) await saveRunState(paths.state, { fingerprint: print, progress, trainer: learner.state() });

@@ -8,6 +8,7 @@ import { InputShapeError } from '../errors.js';
 import { createOptimizer, type Optimizer, type OptimizerOptions, type OptimizerState } from '../train/optimizers.js';
 import { constantRate, type Schedule } from '../train/schedules.js';
 import { targetDistribution } from '../train/targets.js';
+import { logSumExp } from '../util/scores.js';
 
 export interface HeadState {
   readonly step: number;
@@ -71,11 +72,7 @@ export class HeadTrainer {
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const row = logits.subarray(i * k, (i + 1) * k);
-      let max = -Infinity;
-      for (const v of row) max = Math.max(max, v);
-      let sum = 0;
-      for (const v of row) sum += Math.exp(v - max);
-      const logSum = max + Math.log(sum);
+      const logSum = logSumExp(row);
       for (let j = 0; j < k; j++) {
         const t = targets[i * k + j];
         loss -= t * (row[j] - logSum);

@@ -10,7 +10,8 @@ import type { OptimizerOptions } from '../train/optimizers.js';
 import { constantRate, cosineDecay, exponentialDecay, withWarmup, type Schedule } from '../train/schedules.js';
 import type { LabelledDataset } from './dataset.js';
 import type { EpochRecord } from './runState.js';
-import type { AugmentOptions } from './transforms.js';
+import type { AugmentOptions } from '../data/transforms/train.js';
+import { FNV_OFFSET, codeUnits, fnv1a32 } from '../util/random.js';
 
 export const SCHEDULES = ['constant', 'cosine', 'exponential'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
@@ -71,7 +72,7 @@ export interface FitOptions {
   readonly seed?: number;
   /** A validation set with the same classes, or a fraction of the training set split off. */
   readonly validation?: LabelledDataset | { readonly split: number };
-  /** Training augmentation; false for the evaluation transform. Default: random resized crop and flip. */
+  /** Training augmentation; false for the evaluation transform. Default: `defaultAugment` of the model's image size. */
   readonly augment?: AugmentOptions | false;
   /** Head-only: compute features once and train on them. Default: when `augment` is false. */
   readonly cacheFeatures?: boolean;
@@ -90,6 +91,43 @@ export interface FitOptions {
   /** Images decoding at once. */
   readonly inFlight?: number;
   readonly runtime?: RuntimeOptions;
+}
+
+/** Batch-norm momentum when training from scratch: PyTorch's, so the running statistics keep up with weights that move fast. */
+export const FROM_SCRATCH_MOMENTUM = 0.1;
+
+/**
+ * Image sides below which training runs on the evaluation transform by default: a random
+ * resized crop down to 8% of a 28–32 px image keeps a few pixels of it, and a short run learns
+ * less from those than from the images themselves (bench/finetune.ts measures it).
+ */
+export const SMALL_IMAGE_SIDE = 64;
+
+/**
+ * The default training augmentation for images of `imageSize` [H, W]: none below
+ * SMALL_IMAGE_SIDE, random resized crop (8–100%) and flip from there on.
+ *
+ * @example
+ * defaultAugment([32, 32]) // false
+ * defaultAugment([224, 224]) // {}
+ */
+export function defaultAugment(imageSize: readonly [number, number]): AugmentOptions | false {
+  return Math.min(...imageSize) < SMALL_IMAGE_SIDE ? false : {};
+}
+
+/**
+ * One line naming the defaults a run takes (batch-norm momentum, augmentation, schedule), so the
+ * user sees what was chosen for them.
+ *
+ * @example
+ * describeDefaults({ momentum: 0.1, augment: false, schedule: 'cosine' })
+ * // 'batch-norm momentum 0.1, no augmentation, cosine schedule'
+ */
+export function describeDefaults(chosen: { readonly momentum: number; readonly augment: AugmentOptions | false; readonly schedule: ScheduleName }): string {
+  const augment = chosen.augment === false
+    ? 'no augmentation'
+    : `${chosen.augment.crop === false ? 'centre crop' : 'random resized crop'}${chosen.augment.flip === false ? '' : ' and flip'}${chosen.augment.randAugment ? ' and RandAugment' : ''}`;
+  return `batch-norm momentum ${chosen.momentum}, ${augment}, ${chosen.schedule} schedule`;
 }
 
 /**
@@ -131,8 +169,7 @@ export function checkFitOptions(options: FitOptions): void {
  */
 export function fingerprint(options: FitOptions, model: string, classes: readonly string[], paths: readonly string[]): string {
   const { signal: _s, onStep: _a, onEpoch: _b, onSkip: _c, runtime: _r, inFlight: _i, resume: _z, out: _o, checkpointEvery: _e, validation, ...rest } = options;
-  let hash = 0x811c9dc5; // FNV-1a over the file list
-  for (const path of paths) for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  const hash = paths.reduce((h, path) => fnv1a32(codeUnits(path), h), FNV_OFFSET); // over UTF-16 units, as saved states were written
   const split = validation && 'split' in validation ? validation.split : undefined;
   return JSON.stringify({ ...rest, split, model, classes, files: paths.length, hash });
 }

@@ -4,7 +4,7 @@
  * batch, running metrics, history) as JSON in the metadata, written atomically in one file so
  * the two always agree.
  */
-import { EfficientNetError, FileFormatError } from '../errors.js';
+import { EfficientNetError, FileFormatError, FileSystemError, fileSystemReason } from '../errors.js';
 import type { TrainerState } from '../train/trainer.js';
 import { readSafetensors, writeSafetensors } from '../weights/formats/safetensors.js';
 import { floatTensor, int64Tensor, type StateDict } from '../weights/tensor.js';
@@ -70,16 +70,33 @@ export async function saveRunState(path: string, state: RunState): Promise<void>
 }
 
 /**
- * Reads a state file written by {@link saveRunState}.
+ * Reads a state file written by {@link saveRunState}. A file that cannot be one (truncated, not
+ * safetensors, metadata that is not JSON or lacks fields) is a {@link FileFormatError} naming the
+ * file and every problem at once.
  *
  * @example
  * const state = await loadRunState('model.state.safetensors');
  */
 export async function loadRunState(path: string): Promise<RunState> {
-  const { tensors, metadata } = await readSafetensors(path);
+  const damaged = (why: string) => damagedState(path, why);
+  let file;
+  try {
+    file = await readSafetensors(path);
+  } catch (error) {
+    if (!(error instanceof FileFormatError)) throw error;
+    throw damaged(error.message.replace(`${path} is `, 'it is '));
+  }
+  const { tensors, metadata } = file;
   const text = metadata[KEY];
-  if (text === undefined) throw new FileFormatError(`${path} is not a training state file (no '${KEY}' metadata)`);
-  const meta = JSON.parse(text) as { fingerprint: string; progress: RunProgress; step: number; random: number[]; optimizer: { kind: TrainerState['optimizer']['kind']; steps: number } };
+  if (text === undefined) throw damaged(`it has no '${KEY}' metadata (not a training state file)`);
+  let meta: StateMeta;
+  try {
+    meta = JSON.parse(text) as StateMeta;
+  } catch (error) {
+    throw damaged(`its '${KEY}' metadata is not JSON (${(error as Error).message.slice(0, 80)})`);
+  }
+  const problems = metaProblems(meta);
+  if (problems.length > 0) throw damaged(problems.join('; '));
   const weights = new Map<string, Float32Array | BigInt64Array>();
   const slots: Record<string, Record<string, Float32Array>> = {};
   const ema = new Map<string, Float32Array>();
@@ -89,11 +106,55 @@ export async function loadRunState(path: string): Promise<RunState> {
     else if (kind === 'opt' && t.dtype === 'float32') (slots[rest[0]] ??= {})[rest.slice(1).join(':')] = t.data;
     else if (kind === 'ema' && t.dtype === 'float32') ema.set(rest.join(':'), t.data);
   }
+  if (weights.size === 0) throw damaged('it holds no weights');
   return {
     fingerprint: meta.fingerprint,
     progress: meta.progress,
     trainer: { step: meta.step, weights, optimizer: { ...meta.optimizer, slots }, ema: ema.size > 0 ? ema : undefined, random: meta.random },
   };
+}
+
+/**
+ * The error for a state file that cannot be resumed from, naming it and what is wrong.
+ *
+ * @example
+ * throw damagedState('m.state.safetensors', "'progress.epoch' is missing");
+ */
+export function damagedState(path: string, why: string): FileFormatError {
+  return new FileFormatError(`Training state '${path}' is damaged: ${why}; delete it (or run without resume) to start afresh`);
+}
+
+interface StateMeta {
+  fingerprint: string;
+  progress: RunProgress;
+  step: number;
+  random: number[];
+  optimizer: { kind: TrainerState['optimizer']['kind']; steps: number };
+}
+
+/** Every field of the metadata that is missing or of the wrong kind, by its dotted name. */
+function metaProblems(meta: unknown): string[] {
+  const problems: string[] = [];
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  const number = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  const object = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!object(meta)) return ['its metadata is not an object'];
+  const expect = (name: string, value: unknown, ok: boolean, what: string) => {
+    if (!ok) problems.push(value === undefined ? `'${name}' is missing` : `'${name}' is ${JSON.stringify(value)?.slice(0, 40)}, expected ${what}`);
+  };
+  const progress = object(meta.progress) ? meta.progress : {};
+  const optimizer = object(meta.optimizer) ? meta.optimizer : {};
+  expect('fingerprint', meta.fingerprint, typeof meta.fingerprint === 'string', 'a string');
+  expect('step', meta.step, count(meta.step), 'a whole number');
+  expect('random', meta.random, Array.isArray(meta.random) && meta.random.every(number), 'a list of numbers');
+  expect('optimizer', meta.optimizer, object(meta.optimizer), 'an object');
+  expect('optimizer.kind', optimizer.kind, typeof optimizer.kind === 'string', 'a string');
+  expect('optimizer.steps', optimizer.steps, count(optimizer.steps), 'a whole number');
+  expect('progress', meta.progress, object(meta.progress), 'an object');
+  for (const key of ['epoch', 'position', 'seen', 'correct']) expect(`progress.${key}`, progress[key], count(progress[key]), 'a whole number');
+  expect('progress.lossSum', progress.lossSum, number(progress.lossSum), 'a number');
+  expect('progress.history', progress.history, Array.isArray(progress.history) && progress.history.every((r) => object(r) && count(r.epoch) && number(r.loss)), 'a list of epoch records');
+  return problems;
 }
 
 /**
@@ -108,7 +169,7 @@ export async function guardWrite(path: string, what: string, write: () => Promis
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code !== 'string') throw error;
-    const reason = code === 'ENOSPC' ? 'no space left on device' : code === 'EDQUOT' ? 'disk quota exceeded' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
-    throw new CheckpointWriteError(`Cannot write ${what} '${path}': ${reason} (${code}); the previous file, if any, is intact`);
+    const reason = error instanceof FileSystemError ? error.reason : fileSystemReason(error as NodeJS.ErrnoException);
+    throw new CheckpointWriteError(`Cannot write ${what} '${path}': ${reason}; the previous file, if any, is intact`);
   }
 }

@@ -8,7 +8,7 @@ import { loadBatches } from '../data/loader.js';
 import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import type { EfficientNet } from '../model.js';
 import type { LabelledDataset } from './dataset.js';
-import { trainTransform, type AugmentOptions, type TrainItem } from './transforms.js';
+import { trainTransform, type AugmentOptions, type TrainItem } from '../data/transforms/train.js';
 
 /** One step's data. */
 export interface SourceBatch {

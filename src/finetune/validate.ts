@@ -1,5 +1,6 @@
 /** Validation: mean cross-entropy and top-1 accuracy over a source of batches. */
 import type { Source } from './sources.js';
+import { argmax, logSumExp } from '../util/scores.js';
 
 /**
  * Runs `logits` over every batch of `source` (in index order) and scores it.
@@ -18,10 +19,7 @@ export async function evaluate(source: Source, count: number, logits: (data: Flo
     const k = out.length / n;
     batch.labels.forEach((label, i) => {
       const row = out.subarray(i * k, (i + 1) * k);
-      const max = row.reduce((a, b) => Math.max(a, b), -Infinity);
-      let sum = 0;
-      for (const v of row) sum += Math.exp(v - max);
-      lossSum += max + Math.log(sum) - row[label]; // −log softmax[label]
+      lossSum += logSumExp(row) - row[label]; // −log softmax[label]
     });
     correct += countCorrect(out, batch.labels);
     seen += n;
@@ -30,7 +28,7 @@ export async function evaluate(source: Source, count: number, logits: (data: Flo
 }
 
 /**
- * Rows of logits [N, K] whose largest entry (the first, on ties) is the label.
+ * Rows of logits [N, K] whose largest entry (the first on ties, never a NaN) is the label.
  *
  * @example
  * countCorrect(new Float32Array([0.1, 2, 3, 0]), [1, 0]) // 1
@@ -39,9 +37,7 @@ export function countCorrect(logits: Float32Array, labels: readonly number[]): n
   const k = logits.length / labels.length;
   let correct = 0;
   labels.forEach((label, i) => {
-    let arg = 0;
-    for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + arg]) arg = j;
-    if (arg === label) correct++;
+    if (argmax(logits.subarray(i * k, (i + 1) * k)) === label) correct++;
   });
   return correct;
 }

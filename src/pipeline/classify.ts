@@ -6,9 +6,13 @@ import { imagenetClasses } from '../data/labels.js';
 import { loadBatches } from '../data/loader.js';
 import type { ImageInput } from '../data/decode.js';
 import type { PreprocessConfig } from '../data/preprocessConfig.js';
-import { ImageDecodeError } from '../errors.js';
+import { ConfigError, ImageDecodeError } from '../errors.js';
+import { familyKeys } from '../weights/keymaps.js';
 import type { EfficientNet, FloatBatch } from '../model.js';
 import { decodeChannels } from './defaults.js';
+import { byScoreDescending, softmaxRows } from '../util/scores.js';
+
+export { softmaxRows };
 
 export interface Prediction {
   readonly index: number;
@@ -24,37 +28,33 @@ export interface ImageRunOptions {
 }
 
 /**
- * Softmax over each row of [N, K] logits, in float64 for stability.
- *
- * @example
- * softmaxRows(new Float32Array([0, 0]), 2) // Float32Array [0.5, 0.5]
- */
-export function softmaxRows(logits: Float32Array, classes: number): Float32Array {
-  const out = new Float32Array(logits.length);
-  for (let row = 0; row < logits.length / classes; row++) {
-    const offset = row * classes;
-    let max = -Infinity;
-    for (let k = 0; k < classes; k++) max = Math.max(max, logits[offset + k]);
-    let sum = 0;
-    for (let k = 0; k < classes; k++) sum += Math.exp(logits[offset + k] - max);
-    for (let k = 0; k < classes; k++) out[offset + k] = Math.exp(logits[offset + k] - max) / sum;
-  }
-  return out;
-}
-
-/**
- * The k most probable classes of one row, most probable first.
+ * The k most probable classes of one row, most probable first (ties by lower index, NaN last).
  *
  * @example
  * topK(new Float32Array([0.1, 0.7, 0.2]), 2, ['a', 'b', 'c']) // [{ index: 1, label: 'b', ... }, { index: 2, ... }]
  */
 export function topK(probabilities: ArrayLike<number>, k: number, labels: readonly string[]): Prediction[] {
-  const order = Array.from({ length: probabilities.length }, (_, i) => i).sort((a, b) => probabilities[b] - probabilities[a]);
+  const order = Array.from({ length: probabilities.length }, (_, i) => i).sort(byScoreDescending(probabilities));
   return order.slice(0, k).map((index) => ({ index, label: labels[index] ?? `class_${index}`, probability: probabilities[index] }));
 }
 
-/** The model's class names: its own, ImageNet's for 1000 classes, else `class_i`. */
-export async function modelLabels(net: EfficientNet): Promise<readonly string[]> {
+/**
+ * The model's class count; a headless model (no classifier: its outputs are pooled features,
+ * not logits) is an error that points to `features`, since its rows cannot be classes.
+ *
+ * @example
+ * requireClassifier(net, 'classify') // 1000
+ */
+export function requireClassifier(net: EfficientNet, task: string): number {
+  if (!net.network.fc) {
+    throw new ConfigError(`Cannot ${task} with a model that has no classifier (its checkpoint has no '${familyKeys(net.family).fcWeight}'): it gives ${net.network.featureChannels} pooled features per image; use \`features\` (net.embed) for those`);
+  }
+  return net.config.numClasses;
+}
+
+/** The model's class names: its own, ImageNet's for 1000 classes, else `class_i`. Headless models have none. */
+export async function modelLabels(net: EfficientNet, task = 'classify'): Promise<readonly string[]> {
+  requireClassifier(net, task);
   if (net.labels) return net.labels;
   const classes = net.config.numClasses;
   return classes === 1000 ? imagenetClasses() : Array.from({ length: classes }, (_, i) => `class_${i}`);
@@ -67,13 +67,13 @@ export async function modelLabels(net: EfficientNet): Promise<readonly string[]>
 export async function mapImageBatches<R>(net: EfficientNet, inputs: readonly ImageInput[], options: ImageRunOptions, fn: (batch: FloatBatch, count: number) => Promise<R[]>): Promise<R[]> {
   const config = { ...net.preprocess, ...options.preprocess };
   const results: R[] = [];
-  const failures: string[] = [];
+  const failures: Error[] = [];
   const channels = decodeChannels(net.config);
   for await (const batch of loadBatches(inputs, config, { batchSize: options.batchSize ?? 8, channels })) {
-    for (const { error } of batch.failed) failures.push(error.message);
+    for (const { error } of batch.failed) failures.push(error);
     if (batch.items.length > 0) results.push(...(await fn(batch, batch.items.length)));
   }
-  if (failures.length > 0) throw new ImageDecodeError(failures.length === 1 ? 'input' : `${failures.length} inputs`, failures.join('; '));
+  if (failures.length > 0) throw ImageDecodeError.several(failures);
   return results;
 }
 

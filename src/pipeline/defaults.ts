@@ -1,10 +1,10 @@
 /** The evaluation transform a network sees by default, from the weight family it was trained with. */
 import type { NetworkSpec } from '../arch/network.js';
-import { preset } from '../data/presets.js';
 import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import type { KeyFamily } from '../weights/keymaps.js';
 import type { EfficientNetConfig } from '../arch/config.js';
-import { isTensorFlowPort } from '../checkpointConfig.js';
+import { familyOf, familyTransform, hasFamilyTransform } from '../weights/families.js';
+import { VARIANT_NAMES } from '../arch/variants.js';
 
 /**
  * Channels to decode images to for a network: grey for one input channel, RGB otherwise.
@@ -17,18 +17,21 @@ export function decodeChannels(config: EfficientNetConfig): 1 | 3 {
 }
 
 /**
- * The preset of the family (reference: resize and crop at the resolution, bicubic; torchvision:
- * its per-variant sizes; timm `tf_`: crop ratio res/(res+32)), at the configured image size.
+ * The evaluation transform of the checkpoint's family (src/weights/families.ts) at the
+ * configured image size; a family without one for the variant (torchvision has b0–b7 only)
+ * falls back to the reference's.
  *
  * @example
  * defaultPreprocess(buildNetwork(resolveConfig('efficientnet-b0')), 'lukemelas').crop // [224, 224]
  */
 export function defaultPreprocess(net: NetworkSpec, family: KeyFamily, modelName?: string): PreprocessConfig {
   const { name, imageSize, resolution, inChannels } = net.config;
-  const tf = isTensorFlowPort(modelName);
-  // torchvision has presets for b0–b7 only; anything else falls back to the reference's.
-  const hasTorchvision = family === 'torchvision' && /^efficientnet-b[0-7]$/.test(name);
-  const base = hasTorchvision ? preset('torchvision', name) : family === 'timm' && tf ? preset('timm-tf', name) : preset('lukemelas', name);
+  const weights = familyOf(family, modelName);
+  // A compound-scaled variant (`scaledVariant(2.5)`) has no published transform: the
+  // reference's rule (resize and crop at the resolution, bicubic) at its own resolution.
+  const base = !VARIANT_NAMES.includes(name)
+    ? { ...familyTransform('lukemelas', 'efficientnet-b0'), resize: resolution, crop: [resolution, resolution] as const }
+    : familyTransform(hasFamilyTransform(weights, name) ? weights : 'lukemelas', name);
   const custom = imageSize[0] !== resolution || imageSize[1] !== resolution;
   // A custom image size keeps the family's resize/crop ratio.
   const resized = custom

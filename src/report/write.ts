@@ -1,8 +1,7 @@
-/** Figures to files: SVG as written, PNG rendered by sharp (librsvg), both replaced atomically. */
-import { extname } from 'node:path';
-import sharp from 'sharp';
+/** Figures to files: SVG as written, PNG rendered by the platform (librsvg on Node), both replaced atomically. */
+import { extname } from 'pathe';
 import { ConfigError, oneOf } from '../errors.js';
-import { writeFileAtomic } from '../util/files.js';
+import { platform } from '../platform/index.js';
 import { type Figure, svgDocument } from './svg.js';
 
 /** File name endings `writeFigure` understands. */
@@ -29,8 +28,7 @@ export function checkFigurePath(path: string): void {
  * const png = await svgToPng(svgDocument(chart));
  */
 export async function svgToPng(svg: string, scale = 1): Promise<Uint8Array> {
-  // librsvg renders at 72 dpi by default: one SVG unit is one pixel.
-  return sharp(Buffer.from(svg), { density: 72 * scale }).png().toBuffer();
+  return platform().images.svgToPng(svg, scale);
 }
 
 /**
@@ -44,5 +42,5 @@ export async function writeFigure(path: string, figure: Figure | string): Promis
   const svg = typeof figure === 'string' ? figure : svgDocument(figure);
   // Double resolution for sharp text, unless the picture is already large (a 1000-class matrix).
   const scale = typeof figure !== 'string' && Math.max(figure.width, figure.height) > 2000 ? 1 : 2;
-  await writeFileAtomic(path, extname(path).toLowerCase() === '.png' ? await svgToPng(svg, scale) : svg);
+  await platform().files.write(path, extname(path).toLowerCase() === '.png' ? await svgToPng(svg, scale) : svg);
 }

@@ -4,6 +4,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { NetworkSpec } from '../arch/network.js';
+import type { PreprocessConfig } from '../data/preprocessConfig.js';
 import { writeFileAtomic } from '../util/files.js';
 import type { StateDict } from '../weights/tensor.js';
 import { type InferenceGraphOptions, type InferenceOutput, buildInferenceGraph } from './inference.js';
@@ -19,15 +20,37 @@ export interface OnnxExportOptions {
   dynamicSize?: boolean;
 }
 
+/** What an exported file says about its inputs and outputs, so another runtime can use it alone. */
+export interface OnnxDescription {
+  /** Class names, index → name (written as a JSON array under `labels`). */
+  readonly labels?: readonly string[];
+  /** The evaluation transform (written as `resize`, `crop`, `interpolation`, `mean`, `std`). */
+  readonly preprocess?: PreprocessConfig;
+}
+
+/**
+ * The ONNX `metadata_props`: plain strings, numbers and JSON arrays, one key per fact.
+ *
+ * @example
+ * onnxMetadata(net, { preprocess }) // { model: 'efficientnet-b0', padding: 'same', resize: '224', crop: '[224,224]', interpolation: 'bicubic', mean: '[0.485,0.456,0.406]', std: '[0.229,0.224,0.225]' }
+ */
+export function onnxMetadata(net: NetworkSpec, about: OnnxDescription = {}): Record<string, string> {
+  const props: Record<string, string> = { model: net.config.name, padding: net.config.padding };
+  const p = about.preprocess;
+  if (p) Object.assign(props, { resize: String(p.resize), crop: JSON.stringify(p.crop), interpolation: p.interpolation, mean: JSON.stringify(p.mean), std: JSON.stringify(p.std) });
+  if (about.labels && net.fc) props.labels = JSON.stringify(about.labels);
+  return props;
+}
+
 /** Protobuf cannot encode a message of 2 GiB or more; leave room for the graph itself. */
 const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 2 ** 24;
 
-function graphOptions(net: NetworkSpec, options: OnnxExportOptions): InferenceGraphOptions {
+function graphOptions(net: NetworkSpec, options: OnnxExportOptions, about: OnnxDescription): InferenceGraphOptions {
   return {
     opset: options.opset,
     batchSize: options.batchSize,
     imageSize: options.dynamicSize ? undefined : net.config.imageSize,
-    metadata: { model: net.config.name, padding: net.config.padding },
+    metadata: onnxMetadata(net, about),
   };
 }
 
@@ -39,10 +62,10 @@ function outputOf(net: NetworkSpec, options: OnnxExportOptions): InferenceOutput
  * A self-contained ONNX file's bytes.
  *
  * @example
- * const bytes = onnxBytes(net.network, net.weights, { batchSize: 1 });
+ * const bytes = onnxBytes(net.network, net.weights, { batchSize: 1 }, { labels, preprocess });
  */
-export function onnxBytes(net: NetworkSpec, weights: StateDict, options: OnnxExportOptions = {}): Uint8Array {
-  return buildInferenceGraph(net, weights, outputOf(net, options), graphOptions(net, options)).model;
+export function onnxBytes(net: NetworkSpec, weights: StateDict, options: OnnxExportOptions = {}, about: OnnxDescription = {}): Uint8Array {
+  return buildInferenceGraph(net, weights, outputOf(net, options), graphOptions(net, options, about)).model;
 }
 
 /**
@@ -51,15 +74,15 @@ export function onnxBytes(net: NetworkSpec, weights: StateDict, options: OnnxExp
  * @example
  * await writeOnnx('l2.onnx', net.network, net.weights); // l2.onnx + l2.onnx.data
  */
-export async function writeOnnx(path: string, net: NetworkSpec, weights: StateDict, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
+export async function writeOnnx(path: string, net: NetworkSpec, weights: StateDict, options: OnnxExportOptions & { externalData?: boolean } = {}, about: OnnxDescription = {}): Promise<{ bytes: number; dataFile?: string }> {
   const weightBytes = [...weights.values()].reduce((sum, t) => sum + t.data.byteLength, 0);
   if (!(options.externalData || weightBytes > PROTOBUF_LIMIT_BYTES)) {
-    const model = onnxBytes(net, weights, options);
+    const model = onnxBytes(net, weights, options, about);
     await writeFileAtomic(path, model);
     return { bytes: model.byteLength };
   }
   const dataFile = `${basename(path)}.data`;
-  const graph = buildInferenceGraph(net, weights, outputOf(net, options), { ...graphOptions(net, options), external: true, externalFile: dataFile });
+  const graph = buildInferenceGraph(net, weights, outputOf(net, options), { ...graphOptions(net, options, about), external: true, externalFile: dataFile });
   const chunks: Uint8Array[] = [];
   let end = 0;
   for (const { data, offset } of graph.externalData) {

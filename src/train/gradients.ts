@@ -5,6 +5,7 @@
  */
 import { InputShapeError } from '../errors.js';
 import type { EfficientNet } from '../model.js';
+import { checkImageBatch } from '../runtime/inputs.js';
 import { Random } from '../util/random.js';
 import { keyRenamer } from '../weights/keymaps.js';
 import type { BatchNormMode } from './emit/context.js';
@@ -48,11 +49,8 @@ export async function computeGradients(
   options: GradientOptions = {},
 ): Promise<GradientResult> {
   const net = model.network;
-  const [n, c, h, w] = input.dims;
-  const [ih, iw] = net.config.imageSize;
-  if (input.dims.length !== 4 || c !== net.config.inChannels || h !== ih || w !== iw) {
-    throw new InputShapeError(`input is [${input.dims.join(', ')}]; the model takes [N, ${net.config.inChannels}, ${ih}, ${iw}]`);
-  }
+  checkImageBatch(input, net.config, { exactSize: true }); // the step graph is built for the configured size
+  const n = input.dims[0];
   const classes = net.fc?.outFeatures ?? 0;
   let targets: Float32Array;
   if ('dims' in labels && labels.dims.length === 2) {

@@ -2,15 +2,22 @@
  * One entry point for every checkpoint file: the format is told by its first bytes (zip `.pth`,
  * legacy `.pth`, safetensors), training wrappers (`{ state_dict, epoch, ... }`) are unwrapped,
  * and the `module.` / `_orig_mod.` prefixes of DataParallel and torch.compile are stripped.
+ * The index (names, dtypes, shapes, storages) is read and checked first; tensor data is read
+ * only when asked for, under a byte budget, so that {@link openCheckpoint} plus a loader that
+ * checks keys and shapes first never reads what the model does not need.
  */
 import { FileFormatError } from '../errors.js';
 import type { StateDict } from './tensor.js';
 import { readWholeFile } from './formats/readWhole.js';
 import { readPthLegacy, readPthZip } from './formats/pth.js';
 import { writePth } from './formats/pthWriter.js';
-import { parseSafetensors, writeSafetensors } from './formats/safetensors.js';
-import { DTYPE_BYTES } from './formats/dtypes.js';
-import { materializeTensor, TensorRef } from './formats/torchPickle.js';
+import { indexSafetensors, writeSafetensors } from './formats/safetensors.js';
+import { shapeSize } from '../arch/parameters.js';
+import { DTYPE_BYTES, isFloatDType } from './formats/dtypes.js';
+import { fileBudget, lazyTensor, materialize } from './formats/lazy.js';
+import { cut } from './formats/messages.js';
+import { quote } from './formats/pickle.js';
+import { checkTensorRef, materializeTensor, TensorRef } from './formats/torchPickle.js';
 
 export type CheckpointFormat = 'pth-zip' | 'pth-legacy' | 'safetensors';
 
@@ -36,7 +43,8 @@ const EMA_WRAPPERS = ['state_dict_ema', 'model_ema'] as const;
 const PREFIXES = ['module.', '_orig_mod.'];
 
 /**
- * Reads a checkpoint from a path or from bytes.
+ * Reads a checkpoint from a path or from bytes, every tensor's data included (within a budget
+ * of a few times the file's size).
  *
  * @example
  * const { tensors, format } = await readCheckpoint('efficientnet-b0-355c32eb.pth');
@@ -48,20 +56,49 @@ export async function readCheckpoint(input: string | Uint8Array, options: ReadCh
 }
 
 /**
+ * A checkpoint's index from a path: names, dtypes and shapes now, each tensor's data on first
+ * use (see {@link indexCheckpoint}).
+ *
+ * @example
+ * const { tensors } = await openCheckpoint('efficientnet-b0.pth'); // loadStateDict reads only what fits
+ */
+export async function openCheckpoint(path: string, options: ReadCheckpointOptions = {}): Promise<Checkpoint> {
+  return indexCheckpoint(await readWholeFile(path), { ...options, source: path });
+}
+
+/**
  * {@link readCheckpoint} over bytes already in memory (synchronous).
  *
  * @example
  * const { tensors } = parseCheckpoint(bytes, { source: 'upload.pth' });
  */
 export function parseCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions = {}): Checkpoint {
+  const checkpoint = indexCheckpoint(bytes, options);
+  const budget = fileBudget(bytes.byteLength);
+  const tensors: StateDict = new Map([...checkpoint.tensors].map(([key, tensor]) => [key, materialize(tensor, budget)]));
+  return { ...checkpoint, tensors };
+}
+
+/**
+ * Reads and checks a checkpoint's index (every storage present and large enough for the tensors
+ * that view it) and returns lazy tensors: `data` is read on first access, under a budget of a
+ * few times the file's size, or under the caller's budget through `materialize`.
+ *
+ * @example
+ * const { tensors } = indexCheckpoint(bytes, { source: 'upload.pth' });
+ * tensors.get('_fc.weight')?.shape // [1000, 1280], nothing read yet
+ */
+export function indexCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions = {}): Checkpoint {
   const source = options.source ?? 'checkpoint';
   const format = detectFormat(bytes, source);
+  const budget = fileBudget(bytes.byteLength);
   if (format === 'safetensors') {
-    const { tensors, metadata } = parseSafetensors(bytes, source);
+    const { tensors, metadata } = indexSafetensors(bytes, source, budget);
     return { tensors: stripPrefixes(tensors, source), format, metadata };
   }
   const pickled = format === 'pth-zip' ? readPthZip(bytes, source) : readPthLegacy(bytes, source);
   const { refs, wrapper } = findStateDict(pickled.value, options.ema ?? false, source);
+  for (const ref of refs.values()) checkTensorRef(ref, pickled.storageSize(ref.storage), source);
   // Views into the file buffer save a copy of every tensor (the bulk of the load time), but keep
   // the whole file alive: worth it only when the weights are most of the file (not, say, a
   // training checkpoint that also holds EMA weights and optimizer state).
@@ -69,7 +106,15 @@ export function parseCheckpoint(bytes: Uint8Array, options: ReadCheckpointOption
   const weightBytes = [...storages].reduce((sum, s) => sum + s.numel * DTYPE_BYTES[s.dtype], 0);
   const share = weightBytes >= bytes.byteLength / 2;
   const tensors: StateDict = new Map();
-  for (const [key, ref] of refs) tensors.set(key, materializeTensor(ref, pickled.storage(ref.storage), source, share));
+  for (const [key, ref] of refs) {
+    const float = isFloatDType(ref.storage.dtype);
+    const count = shapeSize(ref.shape);
+    tensors.set(key, lazyTensor(float ? 'float32' : 'int64', [...ref.shape], (charged) => {
+      const storage = pickled.storage(ref.storage, charged);
+      charged.spend(count * (float ? 4 : 8), `tensor '${cut(key)}'`, source);
+      return materializeTensor(ref, storage, source, share).data;
+    }, budget));
+  }
   return { tensors: stripPrefixes(tensors, source), format, wrapper, metadata: {} };
 }
 
@@ -103,8 +148,8 @@ function findStateDict(value: unknown, ema: boolean, source: string): { refs: Ma
       if (refs) return { refs, wrapper };
     }
   }
-  const keys = value instanceof Map ? [...value.keys()].slice(0, 8).map(String).join("', '") : '';
-  throw new FileFormatError(`${source} holds no state dict: expected a dict of tensors, or one under '${[...PLAIN_WRAPPERS, ...EMA_WRAPPERS].join("', '")}'; found ${keys ? `a dict with keys '${keys}'` : 'something else'}`);
+  const keys = value instanceof Map ? [...value.keys()].slice(0, 8).map(quote).join(', ') : '';
+  throw new FileFormatError(`${source} holds no state dict: expected a dict of tensors, or one under '${[...PLAIN_WRAPPERS, ...EMA_WRAPPERS].join("', '")}'; found ${keys ? `a dict with keys ${keys}` : quote(value)}`);
 }
 
 /** Drops leading `module.` / `_orig_mod.` (in any order, repeated), refusing keys that collide. */
@@ -116,7 +161,7 @@ function stripPrefixes(tensors: StateDict, source: string): StateDict {
       changed = false;
       for (const prefix of PREFIXES) if (stripped.startsWith(prefix)) { stripped = stripped.slice(prefix.length); changed = true; }
     }
-    if (out.has(stripped)) throw new FileFormatError(`${source} has both '${key}' and another key that becomes '${stripped}' without its wrapper prefix`);
+    if (out.has(stripped)) throw new FileFormatError(`${source} has both '${cut(key)}' and another key that becomes '${cut(stripped)}' without its wrapper prefix`);
     out.set(stripped, tensor);
   }
   return out;

@@ -2,12 +2,15 @@
  * Loading a checkpoint into a network the way the references do: recognise the key family,
  * rename to our names, then check every key and shape at once. A classifier with another class
  * count is re-initialised, a stem with another channel count is adapted (as timm does), and
- * both are reported rather than silently dropped.
+ * both are reported rather than silently dropped. Only then is tensor data read (checkpoints
+ * from `openCheckpoint` are lazy): just the tensors the model takes, within a budget tied to
+ * the model's size.
  */
 import type { NetworkSpec } from '../arch/network.js';
-import { stateDictSpec } from '../arch/parameters.js';
+import { shapeSize, stateDictSpec } from '../arch/parameters.js';
 import { WeightLoadError } from '../errors.js';
 import { Random } from '../util/random.js';
+import { modelBudget, materialize } from './formats/lazy.js';
 import { initialTensor } from './init.js';
 import { type KeyFamily, detectKeyFamily, familyKeys, keyRenamer, renameStateDict } from './keymaps.js';
 import { type StateDict, type Tensor, floatTensor, formatShape, int64Tensor } from './tensor.js';
@@ -51,12 +54,13 @@ export function loadStateDict(net: NetworkSpec, tensors: StateDict, options: Loa
   const mismatched: string[] = [];
   const reinitialized: string[] = [];
   const notes: string[] = [];
+  let adaptStem = false;
   const fcKeys = net.fc ? [`${net.fc.name}.weight`, `${net.fc.name}.bias`] : [];
   const classifierDiffers = net.fc !== undefined && source.has(fcKeys[0]) && source.get(fcKeys[0])!.shape[0] !== net.fc.outFeatures;
   if (classifierDiffers) notes.push(`classifier re-initialised for ${net.fc!.outFeatures} classes (checkpoint has ${source.get(fcKeys[0])!.shape[0]})`);
 
   for (const spec of specs) {
-    let tensor = source.get(spec.key);
+    const tensor = source.get(spec.key);
     if (classifierDiffers && fcKeys.includes(spec.key)) {
       reinitialized.push(spec.key);
       continue;
@@ -67,13 +71,16 @@ export function loadStateDict(net: NetworkSpec, tensors: StateDict, options: Loa
       else missing.push(spec.key);
       continue;
     }
-    if (spec.key === `${net.stem.conv.name}.weight` && tensor.dtype === 'float32' && tensor.shape.length === 4 && tensor.shape[1] !== spec.shape[1]) {
-      tensor = adaptStemChannels(tensor, spec.shape[1]);
-      notes.push(`stem adapted from ${source.get(spec.key)!.shape[1]} to ${spec.shape[1]} input channels`);
-    }
-    if (tensor.dtype !== spec.dtype || !sameShape(tensor.shape, spec.shape)) {
+    // A stem for other input channels is adapted once the checks pass: compare all but dim 1.
+    const otherChannels = spec.key === `${net.stem.conv.name}.weight` && tensor.dtype === 'float32' && tensor.shape.length === 4 && tensor.shape[1] !== spec.shape[1];
+    const expectedShape = otherChannels ? spec.shape.map((d, i) => (i === 1 ? tensor!.shape[1] : d)) : spec.shape;
+    if (tensor.dtype !== spec.dtype || !sameShape(tensor.shape, expectedShape)) {
       mismatched.push(`${theirName(spec.key)} is ${tensor.dtype} ${formatShape(tensor.shape)}, expected ${spec.dtype} ${formatShape(spec.shape)}`);
       continue;
+    }
+    if (otherChannels) {
+      adaptStem = true;
+      notes.push(`stem adapted from ${tensor.shape[1]} to ${spec.shape[1]} input channels`);
     }
     chosen.set(spec.key, tensor);
   }
@@ -89,6 +96,11 @@ export function loadStateDict(net: NetworkSpec, tensors: StateDict, options: Loa
     ];
     throw new WeightLoadError(`The ${family} checkpoint does not fit ${net.config.name} (${problems.length} problems)`, problems);
   }
+  // Keys and shapes fit: read the data of the tensors taken, and nothing else.
+  const budget = modelBudget(specs.reduce((sum, spec) => sum + shapeSize(spec.shape) * (spec.dtype === 'int64' ? 8 : 4), 0), net.config.name);
+  for (const [key, tensor] of chosen) chosen.set(key, materialize(tensor, budget));
+  const stemKey = `${net.stem.conv.name}.weight`;
+  if (adaptStem) chosen.set(stemKey, adaptStemChannels(chosen.get(stemKey) as Tensor & { dtype: 'float32' }, specs.find((s) => s.key === stemKey)!.shape[1]));
   // In state-dict order, so that fresh tensors draw from the seeded generator in a fixed order.
   const random = new Random(options.seed ?? 0);
   const weights: StateDict = new Map(specs.map((spec) => [spec.key, chosen.get(spec.key) ?? initialTensor(spec, random)]));
@@ -131,6 +143,12 @@ export function checkpointShapes(tensors: StateDict, family: KeyFamily): { numCl
   const keys = familyKeys(family);
   const fc = tensors.get(keys.fcWeight);
   const stem = tensors.get(keys.stem);
+  // Half a classifier is a damaged file, not a headless model (which has neither key).
+  const fcBias = keys.fcWeight.replace(/weight$/, 'bias');
+  if ((fc === undefined) !== !tensors.has(fcBias)) {
+    const [present, absent] = fc === undefined ? [fcBias, keys.fcWeight] : [keys.fcWeight, fcBias];
+    throw new WeightLoadError(`The ${family} checkpoint has '${present}' but not '${absent}': a classifier needs both, a headless checkpoint neither`);
+  }
   return {
     numClasses: fc?.shape[0],
     inChannels: stem?.shape[1],

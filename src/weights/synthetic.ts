@@ -6,28 +6,8 @@
  */
 import type { ParameterRole } from '../arch/parameters.js';
 import { shapeSize } from '../arch/parameters.js';
+import { fnv1a32, uniformAt } from '../util/random.js';
 import { type Tensor, floatTensor, int64Tensor } from './tensor.js';
-
-/** FNV-1a, 32 bits, over the UTF-8 bytes of `text`. */
-export function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
-/** Element `index` of the uniform [0, 1) stream keyed by `seed` (murmur3's finaliser over a Weyl sequence). */
-function uniformAt(seed: number, index: number): number {
-  let x = (Math.imul(index, 0x9e3779b1) + seed) >>> 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b) >>> 0;
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35) >>> 0;
-  x ^= x >>> 16;
-  return (x >>> 0) / 4294967296; // ^= leaves a signed int32
-}
 
 /**
  * `count` values of the uniform stream for `key`, mapped by `transform` in float64 and rounded

@@ -49,7 +49,7 @@ test('user mistakes are one line, name the value, and exit non-zero', async () =
     [['summary', 'b0', '--image-size', '0'], 2, /'0' is not an image size/],
     [['scale', '--phi', 'abc'], 2, /'abc' is not a number/],
     [['scale'], 2, /give either a model name or --phi/],
-    [['forward', '--weights', 'missing.safetensors', '--input', 'missing.npy', '--output', 'y.npy'], 1, /cannot open missing.npy: ENOENT/],
+    [['forward', '--weights', 'missing.safetensors', '--input', 'missing.npy', '--output', 'y.npy'], 1, /cannot open 'missing.npy': no such file or folder \(ENOENT\)/],
   ];
   for (const [args, code, pattern] of cases) {
     const result = await cli(...args);

@@ -84,14 +84,18 @@ test('a failed checkpoint write (disk full) is one clear error and leaves the pr
   }
 });
 
-test('resume refuses a state written with other options', async () => {
+test('resume refuses a state written with other options, naming the one that changed', async () => {
   const root = await folderOf(['bag', 'shoe'], 2);
   const out = join(root, 'm.safetensors');
   try {
     assert.equal((await cli('finetune', root, ...TRAIN, '--out', out)).code, 0);
     const r = await cli('finetune', root, ...TRAIN, '--lr', '0.5', '--out', out, '--resume');
     assert.equal(r.code, 1);
-    assert.match(oneLine(r.stderr), /written by a run with other options or data/);
+    assert.match(oneLine(r.stderr), /Cannot resume from '.*m\.state\.safetensors': it was written by a run with other settings \(learningRate 0\.001 → 0\.5\)/);
+    await writeFile(join(root, 'm.state.safetensors'), '{"truncated');
+    const damaged = await cli('finetune', root, ...TRAIN, '--out', out, '--resume');
+    assert.equal(damaged.code, 1);
+    assert.match(oneLine(damaged.stderr), /^efficientnet: Training state '.*m\.state\.safetensors' is damaged: it is not a valid safetensors file/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

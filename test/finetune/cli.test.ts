@@ -18,6 +18,8 @@ test('a saved model classifies, embeds, exports, and starts a head-only run on n
     const base = join(root, 'base.safetensors');
     const scratch = await cli('finetune', root, '--model', 'efficientnet-b0', '--in-channels', '1', '--image-size', '32', '--epochs', '1', '--batch-size', '4', '--out', base);
     assert.equal(scratch.code, 0, scratch.stderr);
+    // From scratch at 32 px: PyTorch's momentum and no random resized crop, said in the first line.
+    assert.equal(scratch.stdout.split('\n')[0], 'from scratch at 32×32: batch-norm momentum 0.1, no augmentation, cosine schedule');
     for (const file of ['base.safetensors', 'base.last.safetensors', 'base.state.safetensors', 'base.curves.svg', 'base.curves.png']) assert.ok(existsSync(join(root, file)), file);
     assert.match(await readFile(join(root, 'base.curves.svg'), 'utf8'), /^<svg[^]*(polyline|circle)/); // one epoch draws a point
 
@@ -30,6 +32,7 @@ test('a saved model classifies, embeds, exports, and starts a head-only run on n
     const head = join(other, 'head.safetensors');
     const r = await cli('finetune', other, '--weights', base, '--freeze', 'head', '--no-augment', '--epochs', '2', '--lr', '0.01', '--batch-size', '4', '--val-split', '0.25', '--out', head);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[0], 'fine-tuning at 32×32: batch-norm momentum 0.1, no augmentation, cosine schedule', 'the checkpoint keeps its own momentum');
     const tuned = await EfficientNet.fromWeights(head);
     const start = await EfficientNet.fromWeights(base);
     assert.deepEqual(tuned.labels, ['coat', 'dress', 'shirt']);

@@ -6,9 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { FIXTURES } from '../support/fixtures.js';
 import { WeightLoadError } from '../../src/errors.js';
 import { defaultCacheDir } from '../../src/weights/pretrained/cache.js';
-import { fetchPretrained, type DownloadProgress } from '../../src/weights/pretrained/download.js';
+import { fetchPretrained, type DownloadProgress, type DownloadRetry } from '../../src/weights/pretrained/download.js';
 import { getPretrained, type PretrainedEntry } from '../../src/weights/pretrained/registry.js';
 
 // 300 kB of deterministic bytes, served by a loopback server that can misbehave on request.
@@ -16,15 +19,37 @@ const CONTENT = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919)
 const DIGEST = createHash('sha256').update(CONTENT).digest('hex');
 const requests: { path: string; range?: string }[] = [];
 let drops = 0;
+let stalls = 0;
+
+/** No Content-Length, and bytes for as long as the client reads (capped at 64 MB to protect the test). */
+function endless(response: ServerResponse): void {
+  response.writeHead(200); // chunked
+  let sent = 0;
+  const more = () => {
+    while (!response.destroyed && sent < 64 << 20) {
+      sent += CONTENT.byteLength;
+      if (!response.write(CONTENT)) return void response.once('drain', more);
+    }
+    response.end();
+  };
+  more();
+}
 
 function serve(request: IncomingMessage, response: ServerResponse): void {
   const [, mode] = (request.url ?? '').split('/');
   requests.push({ path: request.url ?? '', range: request.headers.range });
   if (mode === 'missing') { response.writeHead(404, 'Not Found').end(); return; }
+  if (mode === 'endless') { endless(response); return; }
   const body = mode === 'corrupt' ? Buffer.from(CONTENT).fill(0, 0, 10) : CONTENT;
   const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
   const slice = body.subarray(start);
   response.writeHead(start > 0 ? 206 : 200, { 'Content-Length': slice.byteLength, ...(start > 0 ? { 'Content-Range': `bytes ${start}-${body.byteLength - 1}/${body.byteLength}` } : {}) });
+  if (mode === 'stall' && stalls > 0) {
+    // Send a third of what was promised, then nothing more, keeping the connection open.
+    stalls--;
+    response.write(slice.subarray(0, Math.floor(slice.byteLength / 3)));
+    return;
+  }
   if (mode === 'flaky' && drops > 0) {
     // Send a third of what was promised, then drop the connection.
     drops--;
@@ -117,3 +142,46 @@ test('the cache directory follows EFFICIENTNET_TS_CACHE, then XDG_CACHE_HOME, th
   assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/b' }), join('/b', 'efficientnet-ts'));
   assert.match(defaultCacheDir({}), /\.cache[\\/]efficientnet-ts$/);
 });
+
+test('a mirror that stalls mid-body is abandoned after the idle timeout and resumed with a Range request, retries shown', () => withCache(async (cacheDir) => {
+  stalls = 1;
+  const before = requests.length;
+  const retries: DownloadRetry[] = [];
+  const started = Date.now();
+  const { path } = await fetchPretrained(entry, { ...fast, cacheDir, baseUrl: `${origin}/stall`, idleTimeoutMs: 200, onRetry: (r) => retries.push(r) });
+  assert.ok((await readFile(path)).equals(CONTENT));
+  assert.ok(Date.now() - started < 5000, 'the stall is noticed within the idle timeout, not after 300 s');
+  assert.deepEqual(requests.slice(before).map((r) => r.range), [undefined, 'bytes=100000-']);
+  assert.deepEqual(retries.map((r) => [r.attempt, r.retries, r.received]), [[1, 3, 100000]]);
+  assert.equal(retries[0].reason, 'no data for 0.2 s after 100000 bytes');
+}));
+
+test('a mirror that always stalls fails with the reason and the retry count', () => withCache(async (cacheDir) => {
+  stalls = 10;
+  await assert.rejects(fetchPretrained(entry, { ...fast, cacheDir, baseUrl: `${origin}/stall`, idleTimeoutMs: 100, retries: 2 }), (e: Error) =>
+    e instanceof WeightLoadError && /: no data for 0\.1 s after \d+ bytes \(after 2 retries\)\. Download it by hand/.test(e.message));
+  stalls = 0;
+}));
+
+test('a body without Content-Length is cut off at the limit, and nothing is kept', () => withCache(async (cacheDir) => {
+  const before = requests.length;
+  await assert.rejects(fetchPretrained(entry, { ...fast, cacheDir, baseUrl: `${origin}/endless`, maxBytes: 1_000_000 }), (e: Error) =>
+    e instanceof WeightLoadError && /the server sent more than the 1000000-byte limit \(it gave no Content-Length\); cut off/.test(e.message));
+  assert.equal(requests.length - before, 1, 'not retried');
+  assert.deepEqual(await readdir(cacheDir), []);
+}));
+
+test('the command line shows each retry of a stalled download on its own line, then one error line', () => withCache(async (cacheDir) => {
+  stalls = 10;
+  const bin = join(FIXTURES, '..', '..', 'bin', 'efficientnet.js');
+  const env = { ...process.env, EFFICIENTNET_TS_CACHE: cacheDir, EFFICIENTNET_TS_BASE_URL: `${origin}/stall`, EFFICIENTNET_TS_IDLE_TIMEOUT: '0.1' };
+  const result = await promisify(execFile)(process.execPath, [bin, 'classify', join(FIXTURES, 'images', 'coffee.jpg'), '--weights', 'lukemelas:efficientnet-b0'], { env }).then(
+    () => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+  stalls = 0;
+  assert.equal(result.code, 1);
+  const lines = result.stderr.trim().split('\n');
+  assert.deepEqual(lines.slice(0, 3).map((l) => /retry (\d) of 3, resuming at byte (\d+)/.exec(l)?.[1]), ['1', '2', '3'], result.stderr);
+  assert.match(lines[0], /^efficientnet: download: no data for 0\.1 s after \d+ bytes; retry 1 of 3/);
+  assert.match(lines[3], /^efficientnet: Could not get lukemelas:efficientnet-b0 .*no data for 0\.1 s .*\(after 3 retries\)/);
+  assert.equal(lines.length, 4);
+}));

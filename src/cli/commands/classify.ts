@@ -1,7 +1,7 @@
 /** `efficientnet classify <files|folders|globs...>`: top-k classes per image. */
 import { Command } from 'commander';
 import { loadLabels } from '../../data/labels.js';
-import { modelLabels, softmaxRows, topK } from '../../pipeline/classify.js';
+import { modelLabels, requireClassifier, softmaxRows, topK } from '../../pipeline/classify.js';
 import { type ImageCliOptions, addImageOptions, forEachImageBatch } from '../imageOptions.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 import { positiveInt } from '../options.js';
@@ -23,7 +23,7 @@ export function registerClassify(program: Command): void {
     .action(async (inputs: string[], opts: ClassifyOptions) => {
       const net = await loadModel(opts);
       try {
-        const classes = net.config.numClasses;
+        const classes = requireClassifier(net, 'classify');
         const labels = opts.labels ? await loadLabels(opts.labels, classes) : await modelLabels(net);
         await forEachImageBatch(net, inputs, opts, async (batch, files) => {
           const probabilities = softmaxRows((await net.forward(batch)).data, classes);

@@ -51,7 +51,8 @@ export function registerEval(program: Command): void {
         } finally {
           bar.stop();
         }
-        if (result.matchedBy === 'index') warn('the model carries no class names; class folders were matched to its outputs by sorted position');
+        // The text report says this itself; JSON only carries it as a field, so say it once on stderr.
+        if (result.matchedBy === 'index' && opts.json) warn('the model carries no class names; class folders were matched to its outputs by sorted position');
         const json = evaluationJson(result, { weights: opts.weights, model: net.config.name });
         if (opts.output) await writeFileAtomic(opts.output, json);
         if (opts.confusion) await writeFigure(opts.confusion, confusionFigure(result));

@@ -1,7 +1,7 @@
 /** `efficientnet features <files|folders|globs...> --output feats.npy|.jsonl`: pooled features per image. */
 import { Command } from 'commander';
 import { writeNpy } from '../../io/npy.js';
-import { writeFileAtomic } from '../../util/files.js';
+import { writeOutput } from '../../util/files.js';
 import { PartialFailureError, type ImageCliOptions, addImageOptions, forEachImageBatch } from '../imageOptions.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 
@@ -14,9 +14,9 @@ export function registerFeatures(program: Command): void {
     .command('features')
     .description('write one row of pooled features per image: .npy [N, C] (file order printed on stdout) or .jsonl')
     .argument('<inputs...>', 'image files, folders or globs')))
-    .requiredOption('--output <file>', 'feats.npy or feats.jsonl')
+    .requiredOption('--output <file>', "feats.npy or feats.jsonl ('-': JSON lines on stdout)")
     .action(async (inputs: string[], opts: FeaturesOptions, command: Command) => {
-      const jsonl = opts.output.endsWith('.jsonl');
+      const jsonl = opts.output.endsWith('.jsonl') || opts.output === '-';
       if (!jsonl && !opts.output.endsWith('.npy')) command.error(`error: --output '${opts.output}' should end in .npy or .jsonl`, { exitCode: 2 });
       const net = await loadModel(opts);
       const rows: Float32Array[] = [];
@@ -38,7 +38,7 @@ export function registerFeatures(program: Command): void {
         await net.dispose();
       }
       if (jsonl) {
-        await writeFileAtomic(opts.output, names.map((file, i) => `${JSON.stringify({ file, features: Array.from(rows[i]) })}\n`).join(''));
+        await writeOutput(opts.output, names.map((file, i) => `${JSON.stringify({ file, features: Array.from(rows[i]) })}\n`).join(''));
       } else {
         const data = new Float32Array(rows.length * channels);
         rows.forEach((row, i) => data.set(row, i * channels));

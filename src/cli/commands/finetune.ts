@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { imageFolder } from '../../data/imageFolder.js';
 import { ConfigError, EfficientNetError } from '../../errors.js';
 import { checkpointPaths } from '../../finetune/models.js';
-import { SCHEDULES, type FitOptions, type ScheduleName } from '../../finetune/options.js';
+import { FROM_SCRATCH_MOMENTUM, SCHEDULES, type FitOptions, type ScheduleName, defaultAugment, describeDefaults } from '../../finetune/options.js';
 import { EfficientNet } from '../../model.js';
 import { type FreezeSpec, parseFreeze } from '../../train/freeze.js';
 import type { OptimizerKind } from '../../train/optimizers.js';
@@ -64,16 +64,17 @@ export function registerFinetune(program: Command): void {
     .option('--warmup-epochs <n>', 'linear warm-up, in epochs', finiteNumber, 0)
     .option('--freeze <what>', 'head | stages:N | none (default: head with --weights, none from scratch)', freezeOption)
     .addOption(new Option('--bn <mode>', 'batch norm in trained parts: batch statistics or frozen').choices(['train', 'frozen']).default('train'))
-    .option('--bn-momentum <m>', 'running-statistics momentum (PyTorch convention; default from the weights)', finiteNumber)
+    .option('--bn-momentum <m>', `running-statistics momentum (PyTorch convention; default from the weights, ${FROM_SCRATCH_MOMENTUM} from scratch)`, finiteNumber)
     .option('--in-channels <n>', 'image channels: 1 (grey) or 3', positiveInt)
     .option('--label-smoothing <e>', 'label smoothing', finiteNumber, 0)
     .option('--seed <n>', 'seed for the head, order, augmentation, split and masks', (v) => Number(positiveIntOrZero(v)), 0)
-    .option('--no-augment', 'train on the evaluation transform (head only: features are then computed once)')
+    .option('--no-augment', 'train on the evaluation transform (head only: features are then computed once); the default below 64 px')
+    .option('--augment', 'random resized crop and flip, also below 64 px')
     .option('--rand-augment [ops,magnitude]', 'add RandAugment after crop and flip (default 2,9)', randAugmentOption)
     .requiredOption('--out <file.safetensors>', 'best model; <out>.last, <out>.state and <out>.curves.svg go beside it')
     .option('--resume', 'continue the run whose state is in <out>.state.safetensors')
     .option('--checkpoint-every <steps>', 'also save the resume state every N steps', positiveInt, 200)
-    .action(async (trainDir: string, opts: FinetuneOptions) => {
+    .action(async (trainDir: string, opts: FinetuneOptions, command: Command) => {
       if (!opts.weights && !opts.model) throw new ConfigError('finetune needs --model (training from scratch) or --weights (a checkpoint to start from)');
       if (!/\.safetensors$/i.test(opts.out)) throw new ConfigError(`--out '${opts.out}' should end in .safetensors (the format that carries class names and preprocessing)`);
       const train = await imageFolder(trainDir);
@@ -83,8 +84,14 @@ export function registerFinetune(program: Command): void {
         ? await loadModel({ ...opts, weights: opts.weights }, { inChannels: opts.inChannels })
         : EfficientNet.fromName(opts.model!, {
           numClasses: train.classes.length, inChannels: opts.inChannels, imageSize: opts.imageSize, padding: opts.padding,
-          batchNormMomentum: opts.bnMomentum, seed: opts.seed, runtime, labels: train.classes,
+          batchNormMomentum: opts.bnMomentum ?? FROM_SCRATCH_MOMENTUM, seed: opts.seed, runtime, labels: train.classes,
         });
+      // Augmentation: the user's choice, or the default for the image size.
+      const augmentChosen = command.getOptionValueSource('augment') === 'cli' || opts.randAugment !== undefined;
+      const augment: FitOptions['augment'] = !augmentChosen
+        ? defaultAugment(net.config.imageSize)
+        : opts.augment !== false ? { randAugment: opts.randAugment === true ? {} : opts.randAugment || undefined } : false;
+      process.stdout.write(`${opts.weights ? 'fine-tuning' : 'from scratch'} at ${net.config.imageSize.join('×')}: ${describeDefaults({ momentum: net.config.batchNormMomentum, augment, schedule: opts.schedule })}\n`);
       const statePath = checkpointPaths(opts.out).state;
       if (opts.resume && !existsSync(statePath)) process.stderr.write(`efficientnet: no ${statePath} to resume from; starting afresh\n`);
       if (!opts.resume && existsSync(statePath)) process.stderr.write(`efficientnet: starting afresh; ${statePath} will be replaced (add --resume to continue that run)\n`);
@@ -98,7 +105,7 @@ export function registerFinetune(program: Command): void {
         schedule: opts.schedule, warmupEpochs: opts.warmupEpochs, freeze: opts.freeze ?? (opts.weights ? 'head' : 'none'), batchNorm: opts.bn,
         labelSmoothing: opts.labelSmoothing, seed: opts.seed, validation,
         // From scratch: the classifier starts at zero and the running statistics at the first batch's.
-        zeroHead: !opts.weights, freshStatistics: !opts.weights, augment: opts.augment ? { randAugment: opts.randAugment === true ? {} : opts.randAugment || undefined } : false,
+        zeroHead: !opts.weights, freshStatistics: !opts.weights, augment,
         out: opts.out, resume: opts.resume, checkpointEvery: opts.checkpointEvery, signal: controller.signal, runtime,
         onStep: reporter.step, onEpoch: reporter.epoch,
         onSkip: (path, reason) => process.stderr.write(`efficientnet: skipped ${path}: ${reason}\n`),
@@ -111,7 +118,9 @@ export function registerFinetune(program: Command): void {
           throw new EfficientNetError(`stopped; the state is saved in ${paths.state}: continue with the same command and --resume`);
         }
         const best = result.best ? ` (best validation accuracy ${(result.best.accuracy * 100).toFixed(2)}% at epoch ${result.best.epoch + 1})` : '';
-        process.stdout.write(`saved ${paths.best}${best}, ${paths.last}, ${paths.curves}\n`);
+        // drawCurves writes the PNG beside the SVG (src/finetune/curves.ts).
+        const png = paths.curves.replace(/\.svg$/i, '.png');
+        process.stdout.write(`saved ${paths.best}${best}, ${paths.last}, ${paths.state}, ${paths.curves}, ${png}\n`);
         if (result.skipped.length > 0) process.stderr.write(`efficientnet: ${result.skipped.length} file(s) skipped (listed above)\n`);
       } finally {
         reporter.stop();

@@ -5,8 +5,9 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { InputShapeError } from '../../errors.js';
-import { readNpy, writeNpy } from '../../io/npy.js';
+import { checkNchwFile } from '../../runtime/inputs.js';
+import { readNpy, serializeNpy, writeNpy } from '../../io/npy.js';
+import { writeOutput } from '../../util/files.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 
 interface ForwardOptions extends ModelCliOptions {
@@ -21,28 +22,32 @@ export function registerForward(program: Command): void {
     .command('forward')
     .description('run the network on an NCHW float32 .npy and write the logits (or features) as .npy'))
     .requiredOption('--input <x.npy>', 'input batch, float32 [N, C, H, W]')
-    .option('--output <y.npy>', 'where to write logits [N, classes] (or features with --features)')
+    .option('--output <y.npy>', "where to write logits [N, classes] (or features with --features); '-' for stdout")
     .addOption(new Option('--features', 'write the final feature map [N, C, h, w] instead of logits').conflicts('endpoints'))
     .option('--endpoints <dir>', 'write every endpoint as DIR/reduction_K.npy')
     .action(async (opts: ForwardOptions, command: Command) => {
       if (!opts.output && !opts.endpoints) command.error('error: --output <y.npy> is required unless --endpoints <dir> is given', { exitCode: 2 });
       const x = await readNpy(opts.input);
-      if (x.dtype !== 'float32' || x.shape.length !== 4) {
-        throw new InputShapeError(`${opts.input} holds ${x.dtype} [${x.shape.join(', ')}]; expected float [N, C, H, W]`);
-      }
+      checkNchwFile(opts.input, x);
       const net = await loadModel(opts);
       try {
         const batch = { data: x.data, dims: x.shape };
+        const written: string[] = [];
         if (opts.endpoints) {
           await mkdir(opts.endpoints, { recursive: true });
-          for (const [name, value] of Object.entries(await net.extractEndpoints(batch))) {
+          const endpoints = Object.entries(await net.extractEndpoints(batch));
+          for (const [name, value] of endpoints) {
             await writeNpy(join(opts.endpoints, `${name}.npy`), { dtype: 'float32', shape: value.dims, data: value.data });
           }
+          written.push(`${endpoints.length} endpoints in ${opts.endpoints} (${endpoints.map(([name, v]) => `${name} [${v.dims.join(', ')}]`).join(', ')})`);
         }
         if (opts.output) {
           const y = opts.features ? await net.extractFeatures(batch) : await net.forward(batch);
-          await writeNpy(opts.output, { dtype: 'float32', shape: y.dims, data: y.data });
+          await writeOutput(opts.output, serializeNpy({ dtype: 'float32', shape: y.dims, data: y.data }));
+          const what = opts.features ? 'features' : net.network.fc ? 'logits' : 'pooled features';
+          written.unshift(`${what} [${y.dims.join(', ')}] to ${opts.output}`);
         }
+        process.stderr.write(`wrote ${written.join('; ')}\n`);
       } finally {
         await net.dispose();
       }

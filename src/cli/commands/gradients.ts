@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PADDING_STYLES, type PaddingStyle } from '../../arch/padding.js';
-import { InputShapeError } from '../../errors.js';
+import { checkNchwFile } from '../../runtime/inputs.js';
 import { readNpy } from '../../io/npy.js';
 import { EfficientNet } from '../../model.js';
 import { parseFreeze } from '../../train/freeze.js';
@@ -56,7 +56,7 @@ export function registerGradients(program: Command): void {
     .action(async (opts: GradientsOptions) => {
       const freeze = parseFreeze(opts.freeze);
       const x = await readNpy(opts.input);
-      if (x.dtype !== 'float32' || x.shape.length !== 4) throw new InputShapeError(`${opts.input} holds ${x.dtype} [${x.shape.join(', ')}]; expected float [N, C, H, W]`);
+      checkNchwFile(opts.input, x);
       const y = await readNpy(opts.labels);
       const net = await EfficientNet.fromWeights(opts.weights, {
         model: opts.model,
@@ -77,6 +77,7 @@ export function registerGradients(program: Command): void {
         const out = new Map([['loss', floatTensor([], Float32Array.of(result.loss))]]);
         for (const [key, g] of result.gradients) out.set(key, floatTensor(g.shape, g.data));
         await writeSafetensors(opts.output, out, { model: net.config.name, freeze: opts.freeze, bn: opts.bn });
+        process.stderr.write(`wrote ${opts.output}: loss ${result.loss.toPrecision(6)} and ${result.gradients.size} gradients (${net.config.name}, freeze ${opts.freeze}, bn ${opts.bn})\n`);
       } finally {
         await net.dispose();
       }

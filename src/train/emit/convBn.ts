@@ -6,7 +6,8 @@
  * - backward batch norm is the per-channel affine dz = k1·(dy + a·z + b) with k1 = γ/σ, and
  *   k1 is folded into the convolution's weights for the input gradient and applied to the
  *   small weight gradient afterwards: exact for every γ, including 0;
- * - 1×1 convolutions go backward as batched MatMuls, the SE gate folded into per-sample weights;
+ * - 1×1 convolutions are ./pointwise.ts (GEMMs over the batch at small maps, per-sample
+ *   products at large ones), the SE gate folded in;
  * - expanding 1×1 layers never form dz over their wide output (./expansion.ts);
  * - depthwise convolutions are ./depthwise.ts; the dense stem's filter gradient is an im2col
  *   by a one-hot Conv (its kernel a graph input) followed by one batched MatMul.
@@ -15,6 +16,7 @@ import type { ConvBn, ConvLayer } from '../../arch/network.js';
 import type { EmitContext } from './context.js';
 import { type DepthwiseForward, convAttributes, depthwiseBackward, depthwiseForward, transposedConv } from './depthwise.js';
 import { expands, expansionBackward } from './expansion.js';
+import { type PointwiseForward, pointwiseBackward, pointwiseForward } from './pointwise.js';
 
 /**
  * conv → batch norm, returning the normalised map [N, C_out, H', W'] (activation is the caller's).
@@ -36,8 +38,9 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   if (gate && !pointwise) throw new Error(`${conv.name}: a gate folds only into a 1×1 convolution`);
 
   let forward: DepthwiseForward | undefined;
+  let pointwiseResult: PointwiseForward | undefined;
   let z: string; // [N, C_out, H', W']
-  if (gate) z = ops.reshape(ops.matmul(ops.mul(ops.reshape(w, [1, C, conv.inChannels]), ops.reshape(gate, [-1, 1, conv.inChannels])), ops.reshape(x, [0, conv.inChannels, -1])), [-1, C, oh, ow]);
+  if (pointwise) z = (pointwiseResult = pointwiseForward(ctx, x, w, conv, gate)).z;
   else if (depthwise) z = (forward = depthwiseForward(ctx, x, w, conv)).y;
   else z = g.node('Conv', [x, w], convAttributes(conv), conv.name);
 
@@ -92,69 +95,43 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
       }
       dz = ops.add(dy, ops.channelAffine(z, a, b, C));
     }
-    if (forward) {
-      const { dw, dx } = depthwiseBackward(ctx, conv, x, forward, w, dz, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) });
-      if (dw) tape.paramGrad(weightKey, dw);
-      if (dx) tape.accumulate(x, dx);
-    } else {
-      convBackward(ctx, conv, x, w, dz, k1, gate);
-    }
+    const want = { weight: tape.needsGrad(w), input: tape.needsGrad(x), gate: gate !== undefined && tape.needsGrad(gate) };
+    const { dw, dx, dgate }: { dw?: string; dx?: string; dgate?: string } = pointwiseResult
+      ? pointwiseBackward(ctx, conv, x, pointwiseResult, w, dz, k1, gate, want)
+      : forward
+        ? depthwiseBackward(ctx, conv, x, forward, w, dz, k1, want)
+        : denseBackward(ctx, conv, x, w, dz, k1, want);
+    if (dw) tape.paramGrad(weightKey, dw);
+    if (dx) tape.accumulate(x, dx);
+    if (gate && dgate) tape.accumulate(gate, dgate);
   });
   return y;
 }
 
 /**
- * Gradients of a 1×1 or dense convolution given dz/k1 ([N, C_out, H', W']) and the per-output-channel
- * scale k1 [C_out]: the weight gradient (scaled after the reduction, on the small tensor) and
- * the input gradient (k1 folded into the weights).
+ * Gradients of a dense k×k convolution (the stem) given dz/k1 [N, C_out, H', W'] and the
+ * per-output-channel scale k1 [C_out]: the filter gradient by im2col (a one-hot Conv over single
+ * channels) and one batched MatMul, scaled after the reduction; the input gradient by
+ * ConvTranspose with k1 folded into the filter.
  */
-function convBackward(ctx: EmitContext, conv: ConvLayer, x: string, w: string, dz: string, k1: string, gate?: string): void {
-  const { ops, tape } = ctx;
-  const g = ops.g;
+function denseBackward(
+  ctx: EmitContext, conv: ConvLayer, x: string, w: string, dz: string, k1: string,
+  want: { readonly weight: boolean; readonly input: boolean },
+): { dw?: string; dx?: string } {
+  const { ops } = ctx;
   const C = conv.outChannels;
-  const cin = conv.inChannels;
+  const perGroup = conv.inChannels / conv.groups;
   const k = conv.kernel;
   const [h, wd] = conv.inputSize;
   const [oh, ow] = conv.outputSize;
-  const L = oh * ow;
-  const weightKey = `${conv.name}.weight`;
-  const wantWeight = tape.needsGrad(w);
-  const wantInput = tape.needsGrad(x);
-  const wantGate = gate !== undefined && tape.needsGrad(gate);
-  const pointwise = conv.kernel === 1 && conv.groups === 1 && conv.stride === 1;
-
-  if (pointwise) {
-    const wk = ops.mul(ops.reshape(w, [C, cin]), ops.reshape(k1, [C, 1])); // [C_out, C_in]
-    const dz3 = ops.reshape(dz, [-1, C, L]); // [N, C_out, L]
-    if (gate) {
-      const gate3 = ops.reshape(gate, [-1, 1, cin]); // [N, 1, C_in]
-      if (wantInput) {
-        const wkn = ops.mul(ops.reshape(wk, [1, C, cin]), gate3); // [N, C_out, C_in]
-        tape.accumulate(x, ops.reshape(ops.matmul(ops.transposeLast(wkn), dz3), [-1, cin, h, wd]));
-      }
-      if (wantWeight || wantGate) {
-        const perSample = ops.matmul(dz3, ops.transposeLast(ops.reshape(x, [-1, cin, L]))); // [N, C_out, C_in]
-        if (wantWeight) tape.paramGrad(weightKey, ops.reshape(ops.mul(ops.sum(ops.mul(perSample, gate3), [0]), ops.reshape(k1, [C, 1])), [C, cin, 1, 1]));
-        if (wantGate) tape.accumulate(gate, ops.reshape(ops.sum(ops.mul(perSample, wk), [1]), [-1, cin, 1, 1]));
-      }
-      return;
-    }
-    if (wantInput) tape.accumulate(x, ops.reshape(ops.matmul(ops.transpose(wk, [1, 0]), dz3), [-1, cin, h, wd]));
-    if (wantWeight) {
-      const perSample = ops.matmul(dz3, ops.transposeLast(ops.reshape(x, [-1, cin, L]))); // [N, C_out, C_in]
-      tape.paramGrad(weightKey, ops.reshape(ops.mul(ops.sum(perSample, [0]), ops.reshape(k1, [C, 1])), [C, cin, 1, 1]));
-    }
-    return;
+  const out: { dw?: string; dx?: string } = {};
+  if (want.weight) {
+    // [N·C_in, k·k, H', W'] → [N, C_in·k·k, L]
+    const patches = ops.g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(conv), group: { int: 1 } });
+    const cols = ops.reshape(patches, [-1, perGroup * k * k, oh * ow]);
+    const raw = ops.sum(ops.matmul(ops.reshape(dz, [-1, C, oh * ow]), ops.transposeLast(cols)), [0]); // [C_out, C_in·k·k]
+    out.dw = ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, perGroup, k, k]);
   }
-
-  // A dense k×k convolution (the stem).
-  const kk = k * k;
-  if (wantWeight) {
-    // im2col by a one-hot k×k Conv over single channels: [N·C_in, k·k, H', W'] → [N, C_in·k·k, L].
-    const patches = g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(conv), group: { int: 1 } });
-    const cols = ops.reshape(patches, [-1, (cin / conv.groups) * kk, L]);
-    const raw = ops.sum(ops.matmul(ops.reshape(dz, [-1, C, L]), ops.transposeLast(cols)), [0]); // [C_out, C_in·k·k]
-    tape.paramGrad(weightKey, ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, cin / conv.groups, k, k]));
-  }
-  if (wantInput) tape.accumulate(x, transposedConv(ctx, conv, dz, ops.mul(w, ops.reshape(k1, [C, 1, 1, 1]))));
+  if (want.input) out.dx = transposedConv(ctx, conv, dz, ops.mul(w, ops.reshape(k1, [C, 1, 1, 1])));
+  return out;
 }

@@ -31,7 +31,7 @@ export function isFloatDType(dtype: SourceDType): boolean {
 
 /**
  * Reads `count` little-endian elements of `dtype` starting at byte `offset`, element i taken from
- * position `index(i)` (contiguous when omitted), into float32.
+ * position `index(i)` (contiguous when omitted; called once per element, in order), into float32.
  */
 export function readFloats(bytes: Uint8Array, offset: number, dtype: SourceDType, count: number, index?: (i: number) => number): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -3,12 +3,20 @@
  * dicts use. It never imports or calls anything: every GLOBAL goes through `findGlobal`, which
  * builds plain data or refuses, and persistent ids go to `persistentLoad`. The loop is
  * iterative and every opcode consumes input, so hostile bytes cost time and memory linear in
- * their length and cannot overflow the JS stack.
+ * their length and cannot overflow the JS stack. Values nest at most {@link MAX_DEPTH} deep: a
+ * deeper one is replaced by an inert {@link TOO_DEEP} marker that every type check refuses (no
+ * checkpoint nests so deep), and a container may not change once it sits inside another (that is
+ * how recursive structures are pickled; no checkpoint holds one), so the depth recorded when a
+ * container is filled stays true and code that walks the values cannot recurse without end.
  *
  * Values: None → null, bool, int → number (bigint past 2^53), float → number, str → string,
  * bytes → Uint8Array, list/tuple/set → array, dict → Map.
  */
 import { FileFormatError } from '../../errors.js';
+import { cut } from './messages.js';
+
+/** Deepest nesting of lists, tuples, dicts and objects: far beyond a training checkpoint's (about 6). */
+export const MAX_DEPTH = 100;
 
 /** What a whitelisted global turns into: a function of its arguments (REDUCE, NEWOBJ). */
 export interface PickleGlobal {
@@ -68,6 +76,10 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
   const memo = new Map<number, unknown>();
+  // Nesting depth of each container (1: holds no container), and those already inside another.
+  const depths = new WeakMap<object, number>();
+  const nested = new WeakSet<object>();
+  let at = start;
 
   const need = (n: number, what: string) => {
     if (!(n >= 0 && pos + n <= bytes.byteLength)) fail(`${what} at byte ${pos} needs ${n} bytes but the data ends at ${bytes.byteLength}`);
@@ -97,14 +109,44 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string
     return fail(`${op} at byte ${pos - 1} applies a ${describe(value)}, not a class or function`);
   };
   const asArgs = (value: unknown, op: string): unknown[] => (Array.isArray(value) ? value : fail(`${op} at byte ${pos - 1} expects an argument tuple, got a ${describe(value)}`));
+  // Records that `items` go inside `container` and returns them as they should be stored: a
+  // change to a container already nested is refused, an item that would nest too deep becomes TOO_DEEP.
+  const adopt = (container: object, items: readonly unknown[], op: string): unknown[] => {
+    if (nested.has(container)) fail(`${op} at byte ${at} changes a ${describe(container)} that is already inside another value (a recursive structure, which no checkpoint holds)`);
+    let depth = depths.get(container) ?? 1;
+    const kept = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const itemDepth = isContainer(item) ? (depths.get(item) ?? 1) : 0;
+      if (itemDepth >= MAX_DEPTH) { kept[i] = TOO_DEEP; continue; }
+      if (itemDepth > 0) nested.add(item as object);
+      depth = Math.max(depth, itemDepth + 1);
+      kept[i] = item;
+    }
+    depths.set(container, depth);
+    return kept;
+  };
+  const tuple = (items: readonly unknown[]): unknown[] => {
+    const out: unknown[] = [];
+    const kept = adopt(out, items, 'TUPLE');
+    for (const item of kept) out.push(item);
+    return out;
+  };
   const setItems = (target: unknown, items: unknown[]) => {
-    if (!(target instanceof Map)) fail(`SETITEM(S) at byte ${pos - 1} targets a ${describe(target)}, not a dict`);
-    if (items.length % 2 !== 0) fail(`SETITEMS at byte ${pos - 1} has an odd number of items`);
-    for (let i = 0; i < items.length; i += 2) (target as Map<unknown, unknown>).set(items[i], items[i + 1]);
+    if (!(target instanceof Map)) fail(`SETITEM(S) at byte ${at} targets a ${describe(target)}, not a dict`);
+    if (items.length % 2 !== 0) fail(`SETITEMS at byte ${at} has an odd number of items`);
+    const kept = adopt(target as Map<unknown, unknown>, items, 'SETITEM(S)');
+    for (let i = 0; i < kept.length; i += 2) (target as Map<unknown, unknown>).set(kept[i], kept[i + 1]);
   };
   const extend = (target: unknown, items: unknown[]) => {
-    if (!Array.isArray(target)) fail(`APPEND(S) at byte ${pos - 1} targets a ${describe(target)}, not a list`);
-    for (const item of items) (target as unknown[]).push(item);
+    if (!Array.isArray(target)) fail(`APPEND(S) at byte ${at} targets a ${describe(target)}, not a list`);
+    for (const item of adopt(target as unknown[], items, 'APPEND(S)')) (target as unknown[]).push(item);
+  };
+  const apply = (fn: PickleGlobal, args: unknown[]): unknown => {
+    const result = guarded(at, () => fn.call(args));
+    // What a global builds holds at most its arguments: one level deeper than they are.
+    if (!isContainer(result) || nested.has(result)) return result;
+    return adopt(result, [args], fn.name)[0] === TOO_DEEP ? TOO_DEEP : result;
   };
   // Hook errors (a refused global, a malformed tensor) get the file name and the opcode's offset.
   const guarded = <T>(at: number, run: () => T): T => {
@@ -119,7 +161,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string
 
   for (;;) {
     if (pos >= bytes.byteLength) fail(`the data ends at byte ${pos} before the STOP opcode`);
-    const at = pos;
+    at = pos;
     const op = bytes[pos++];
     switch (op) {
       case OP.PROTO: { const v = u8(); if (v > 5) fail(`protocol ${v} is newer than 5`); break; }
@@ -149,11 +191,11 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string
       case OP.READONLY_BUFFER: top(); break;
       case OP.EMPTY_TUPLE: case OP.EMPTY_LIST: case OP.EMPTY_SET: stack.push([]); break;
       case OP.EMPTY_DICT: stack.push(new Map()); break;
-      case OP.TUPLE: case OP.LIST: case OP.FROZENSET: { const items = popMark(); stack.push(items); break; }
+      case OP.TUPLE: case OP.LIST: case OP.FROZENSET: { const items = popMark(); stack.push(tuple(items)); break; } // popMark replaces `stack`
       case OP.DICT: { const items = popMark(); const dict = new Map(); setItems(dict, items); stack.push(dict); break; }
-      case OP.TUPLE1: { const a = pop(); stack.push([a]); break; }
-      case OP.TUPLE2: { const b = pop(); const a = pop(); stack.push([a, b]); break; }
-      case OP.TUPLE3: { const c = pop(); const b = pop(); const a = pop(); stack.push([a, b, c]); break; }
+      case OP.TUPLE1: { const a = pop(); stack.push(tuple([a])); break; }
+      case OP.TUPLE2: { const b = pop(); const a = pop(); stack.push(tuple([a, b])); break; }
+      case OP.TUPLE3: { const c = pop(); const b = pop(); const a = pop(); stack.push(tuple([a, b, c])); break; }
       case OP.APPEND: { const item = pop(); extend(top(), [item]); break; }
       case OP.APPENDS: case OP.ADDITEMS: { const items = popMark(); extend(top(), items); break; }
       case OP.SETITEM: { const value = pop(); const key = pop(); setItems(top(), [key, value]); break; }
@@ -177,14 +219,14 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string
       case OP.REDUCE: case OP.NEWOBJ: {
         const args = asArgs(pop(), op === OP.REDUCE ? 'REDUCE' : 'NEWOBJ');
         const fn = callable(pop(), op === OP.REDUCE ? 'REDUCE' : 'NEWOBJ');
-        stack.push(guarded(at, () => fn.call(args)));
+        stack.push(apply(fn, args));
         break;
       }
       case OP.NEWOBJ_EX: {
         pop(); // keyword arguments: no whitelisted class takes any that matter
         const args = asArgs(pop(), 'NEWOBJ_EX');
         const fn = callable(pop(), 'NEWOBJ_EX');
-        stack.push(guarded(at, () => fn.call(args)));
+        stack.push(apply(fn, args));
         break;
       }
       case OP.BINPERSID: {
@@ -196,7 +238,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string
       case OP.BUILD: {
         const state = pop();
         const target = top();
-        if (target instanceof PickleObject) target.state = state;
+        if (target instanceof PickleObject) target.state = adopt(target, [state], 'BUILD')[0];
         else if (!(target instanceof Map)) fail(`BUILD at byte ${at} sets the state of a ${describe(target)}`);
         // A Map is an OrderedDict whose state is its `_metadata` attribute (version numbers): unneeded.
         break;
@@ -213,6 +255,26 @@ function decodeLong(data: Uint8Array): bigint {
   for (let i = data.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]);
   if (data.length > 0 && data[data.length - 1] & 0x80) value -= 1n << BigInt(8 * data.length);
   return value;
+}
+
+/** Stands in for a value nested deeper than {@link MAX_DEPTH}: inert, and refused by every type check. */
+export const TOO_DEEP = new PickleObject(`value nested deeper than ${MAX_DEPTH} levels`);
+
+function isContainer(value: unknown): value is object {
+  return Array.isArray(value) || value instanceof Map || value instanceof PickleObject;
+}
+
+/**
+ * A value for messages, never long and never walked into: a string or number cut short, else
+ * its type ('a tuple/list').
+ *
+ * @example
+ * quote('x'.repeat(500)) // "'xxx…xxx… (500 characters)'"
+ */
+export function quote(value: unknown): string {
+  if (typeof value === 'string') return `'${cut(value)}'`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return cut(String(value));
+  return `a ${describe(value)}`;
 }
 
 /** A short type name for messages (never walks into nested values). */

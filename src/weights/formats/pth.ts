@@ -6,15 +6,19 @@
  */
 import { FileFormatError } from '../../errors.js';
 import { DTYPE_BYTES } from './dtypes.js';
-import { unpickle } from './pickle.js';
+import type { ReadBudget } from './lazy.js';
+import { cut } from './messages.js';
+import { quote, unpickle } from './pickle.js';
 import { torchHooks, type StorageRef } from './torchPickle.js';
-import { readZipDirectory, readZipEntry } from './zip.js';
+import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
 
 /** The unpickled object and the bytes behind its storages. */
 export interface PickledCheckpoint {
   readonly value: unknown;
-  /** The bytes of a storage (at least `numel` elements), loaded on demand. */
-  storage(ref: StorageRef): Uint8Array;
+  /** The storage's length in bytes, known without reading it (a deflated entry's declared size). */
+  storageSize(ref: StorageRef): number;
+  /** The bytes of a storage, loaded on demand: a deflated one is inflated once, charged to `budget`. */
+  storage(ref: StorageRef, budget: ReadBudget): Uint8Array;
 }
 
 /** The legacy format's magic number, the first pickle of the file. */
@@ -39,13 +43,27 @@ export function readPthZip(bytes: Uint8Array, source: string): PickledCheckpoint
     throw new FileFormatError(`${source} stores big-endian tensors; only little-endian checkpoints are supported`);
   }
   const { hooks } = torchHooks();
-  const { value } = unpickle(readZipEntry(bytes, entries.get(pickles[0])!, source), hooks, `${source} (${pickles[0]})`);
+  const { value } = unpickle(readZipEntry(bytes, entries.get(pickles[0])!, source), hooks, `${source} (${cut(pickles[0])})`);
+  const entryOf = (ref: StorageRef): ZipEntry => {
+    const entry = entries.get(`${prefix}data/${ref.key}`);
+    if (!entry) throw new FileFormatError(`${source} has no entry '${cut(`${prefix}data/${ref.key}`)}' for a storage its pickle names`);
+    return entry;
+  };
+  // Inflated storages, so that tensors viewing one storage inflate it once between them.
+  const inflated = new Map<string, Uint8Array>();
   return {
     value,
-    storage(ref) {
-      const entry = entries.get(`${prefix}data/${ref.key}`);
-      if (!entry) throw new FileFormatError(`${source} has no entry '${prefix}data/${ref.key}' for a storage its pickle names`);
-      return readZipEntry(bytes, entry, source);
+    storageSize: (ref) => entryOf(ref).size,
+    storage(ref, budget) {
+      const entry = entryOf(ref);
+      if (entry.method === 0) return readZipEntry(bytes, entry, source); // a view of the file: costs nothing
+      let data = inflated.get(entry.name);
+      if (!data) {
+        budget.spend(entry.size, `storage '${cut(ref.key)}' (deflated, ${entry.compressedSize} bytes in the file)`, source);
+        data = readZipEntry(bytes, entry, source);
+        inflated.set(entry.name, data);
+      }
+      return data;
     },
   };
 }
@@ -58,11 +76,11 @@ export function readPthZip(bytes: Uint8Array, source: string): PickledCheckpoint
  */
 export function readPthLegacy(bytes: Uint8Array, source: string): PickledCheckpoint {
   const fail = (why: string): never => { throw new FileFormatError(`${source} is not a legacy PyTorch checkpoint: ${why}`); };
-  const header = { findGlobal: (module: string, name: string): never => { throw new FileFormatError(`the legacy header names the global '${module}.${name}'`); } };
+  const header = { findGlobal: (module: string, name: string): never => { throw new FileFormatError(`the legacy header names the global '${cut(`${module}.${name}`)}'`); } };
   const magic = unpickle(bytes, header, source, 0);
-  if (magic.value !== LEGACY_MAGIC) fail(`the magic number is ${String(magic.value)}, expected 0x${LEGACY_MAGIC.toString(16)}`);
+  if (magic.value !== LEGACY_MAGIC) fail(`the magic number is ${quote(magic.value)}, expected 0x${LEGACY_MAGIC.toString(16)}`);
   const version = unpickle(bytes, header, source, magic.end);
-  if (version.value !== LEGACY_PROTOCOL_VERSION) fail(`protocol version ${String(version.value)}, expected ${LEGACY_PROTOCOL_VERSION}`);
+  if (version.value !== LEGACY_PROTOCOL_VERSION) fail(`protocol version ${quote(version.value)}, expected ${LEGACY_PROTOCOL_VERSION}`);
   const sysInfo = unpickle(bytes, header, source, version.end);
   if (sysInfo.value instanceof Map && sysInfo.value.get('little_endian') === false) fail('it was written on a big-endian machine');
   const { hooks, storages } = torchHooks();
@@ -75,22 +93,21 @@ export function readPthLegacy(bytes: Uint8Array, source: string): PickledCheckpo
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = keys.end;
   for (const key of keys.value as string[]) {
-    const ref = storages.get(key) ?? fail(`storage '${key}' is listed but no tensor uses it`);
-    if (pos + 8 > bytes.byteLength) fail(`the file ends at byte ${bytes.byteLength} before storage '${key}' (truncated?)`);
+    const ref = storages.get(key) ?? fail(`storage '${cut(key)}' is listed but no tensor uses it`);
+    if (pos + 8 > bytes.byteLength) fail(`the file ends at byte ${bytes.byteLength} before storage '${cut(key)}' (truncated?)`);
     const count = Number(view.getBigInt64(pos, true));
     const length = count * DTYPE_BYTES[ref.dtype];
-    if (!(count >= 0 && pos + 8 + length <= bytes.byteLength)) fail(`storage '${key}' claims ${count} ${ref.dtype} values but the file ends at byte ${bytes.byteLength} (truncated?)`);
+    if (!(count >= 0 && pos + 8 + length <= bytes.byteLength)) fail(`storage '${cut(key)}' claims ${count} ${ref.dtype} values but the file ends at byte ${bytes.byteLength} (truncated?)`);
     records.set(key, bytes.subarray(pos + 8, pos + 8 + length));
     pos += 8 + length;
   }
-  return {
-    value: main.value,
-    storage(ref) {
-      const root = ref.view ? ref.view.root : ref.key;
-      const record = records.get(root) ?? fail(`storage '${root}' is used but has no record`);
-      if (!ref.view) return record;
-      const size = DTYPE_BYTES[ref.dtype];
-      return record.subarray(ref.view.offset * size, (ref.view.offset + ref.numel) * size);
-    },
+  // Records are views of the file: reading one costs nothing, so the budget is not charged.
+  const storage = (ref: StorageRef): Uint8Array => {
+    const root = ref.view ? ref.view.root : ref.key;
+    const record = records.get(root) ?? fail(`storage '${cut(root)}' is used but has no record`);
+    if (!ref.view) return record;
+    const size = DTYPE_BYTES[ref.dtype];
+    return record.subarray(ref.view.offset * size, (ref.view.offset + ref.numel) * size);
   };
+  return { value: main.value, storageSize: (ref) => storage(ref).byteLength, storage };
 }

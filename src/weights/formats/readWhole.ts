@@ -2,8 +2,12 @@
  * Reads a whole (large) file into one buffer with several positional reads in flight: libuv runs
  * them on its thread pool, so the kernel's copy and page-faulting of a 266 MB checkpoint is
  * spread over the cores. About twice as fast as `readFile`, which reads 512 KiB at a time.
+ * Only regular files are read: `/dev/zero`, a FIFO or a directory has no size to trust (or
+ * never ends), so it is refused before a byte is read.
  */
+import { constants } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
+import { FileFormatError } from '../../errors.js';
 
 const CHUNK = 8 << 20;
 /** libuv's default thread-pool size: more reads in flight would only queue. */
@@ -16,9 +20,12 @@ const IN_FLIGHT = 4;
  * const bytes = await readWholeFile('efficientnet-b7.pth');
  */
 export async function readWholeFile(path: string): Promise<Uint8Array> {
-  const file = await open(path, 'r');
+  // Non-blocking, so that opening a FIFO with no writer returns at once instead of hanging.
+  const file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const { size } = await file.stat();
+    const stats = await file.stat();
+    if (!stats.isFile()) throw new FileFormatError(`${path} is ${kindOf(stats)}, not a regular file; give a checkpoint file`);
+    const { size } = stats;
     if (size < 2 * CHUNK) return await readFile(file);
     // Uninitialised: every byte is overwritten below, and zero-filling 266 MB costs as much as reading it.
     const buffer = Buffer.allocUnsafeSlow(size);
@@ -29,7 +36,7 @@ export async function readWholeFile(path: string): Promise<Uint8Array> {
         const end = Math.min(size, at + CHUNK);
         for (let offset = at; offset < end;) {
           const { bytesRead } = await file.read(buffer, offset, end - offset, offset);
-          if (bytesRead === 0) throw new Error(`${path} shrank while being read (${offset} of ${size} bytes)`);
+          if (bytesRead === 0) throw new FileFormatError(`${path} shrank while being read (${offset} of ${size} bytes)`);
           offset += bytesRead;
         }
       }
@@ -39,4 +46,14 @@ export async function readWholeFile(path: string): Promise<Uint8Array> {
   } finally {
     await file.close();
   }
+}
+
+/** 'a directory', 'a character device' ... for messages. */
+function kindOf(stats: { isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  return 'a special file';
 }

@@ -9,7 +9,8 @@ import { FileFormatError } from '../../errors.js';
 import { shapeSize } from '../../arch/parameters.js';
 import type { Tensor } from '../tensor.js';
 import { DTYPE_BYTES, isFloatDType, readFloats, readInts, type SourceDType } from './dtypes.js';
-import { describe, PickleObject, type PickleGlobal, type UnpickleHooks } from './pickle.js';
+import { cut } from './messages.js';
+import { describe, PickleObject, quote, type PickleGlobal, type UnpickleHooks } from './pickle.js';
 
 /** A storage named by a persistent id: `key` is its zip entry (`data/<key>`) or legacy record. */
 export interface StorageRef {
@@ -66,16 +67,46 @@ function rebuildTensor(args: unknown[]): TensorRef {
   return new TensorRef(storage as StorageRef, offset as number, size, strides);
 }
 
+/** `OrderedDict()` or `OrderedDict([(key, value), ...])`. */
+function orderedDict(args: unknown[]): Map<unknown, unknown> {
+  if (args.length === 0 || (args.length === 1 && Array.isArray(args[0]) && args[0].length === 0)) return new Map();
+  const [pairs] = args;
+  if (args.length !== 1 || !Array.isArray(pairs)) throw new FileFormatError(`collections.OrderedDict expects one list of (key, value) pairs, got ${args.length} arguments, the first ${quote(pairs)}`);
+  const bad = pairs.findIndex((pair) => !Array.isArray(pair) || pair.length !== 2);
+  if (bad >= 0) throw new FileFormatError(`collections.OrderedDict expects (key, value) pairs, but item ${bad} is ${quote(pairs[bad])}${Array.isArray(pairs[bad]) ? ` of ${(pairs[bad] as unknown[]).length}` : ''}`);
+  return new Map(pairs as [unknown, unknown][]);
+}
+
+/** A parameter is its tensor (requires_grad and hooks matter only for training in torch). */
+function parameterData(name: string, args: unknown[]): TensorRef {
+  if (!(args[0] instanceof TensorRef)) throw new FileFormatError(`${name} expects a tensor, got ${quote(args[0])}`);
+  return args[0];
+}
+
+/** `torch.Size((d0, d1, ...))`: a tuple of non-negative integers. */
+function torchSize(args: unknown[]): number[] {
+  const [dims] = args;
+  if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new FileFormatError(`torch.Size expects a tuple of non-negative integers, got ${quote(dims)}`);
+  return dims as number[];
+}
+
+/** `torch.device('cuda', 0)` → 'cuda:0'. */
+function torchDevice(args: unknown[]): string {
+  const [type, index] = args;
+  if (typeof type !== 'string' || args.length > 2 || (args.length === 2 && !(Number.isSafeInteger(index) || index === null))) {
+    throw new FileFormatError(`torch.device expects a type string and an optional index, got ${args.map(quote).join(', ') || 'nothing'}`);
+  }
+  return index === undefined || index === null ? cut(type) : `${cut(type)}:${String(index)}`;
+}
+
 const GLOBALS: ReadonlyMap<string, PickleGlobal> = new Map([
-  global('collections.OrderedDict', (args) => new Map(Array.isArray(args[0]) ? (args[0] as [unknown, unknown][]) : [])),
+  global('collections.OrderedDict', orderedDict),
   global('torch._utils._rebuild_tensor_v2', rebuildTensor),
   global('torch._utils._rebuild_tensor', rebuildTensor),
   // Parameters and their flags (requires_grad, hooks, state) matter only for training in torch.
-  global('torch._utils._rebuild_parameter', (args) => args[0]),
-  global('torch._utils._rebuild_parameter_with_state', (args) => args[0]),
-  global('torch.nn.parameter.Parameter', (args) => args[0]),
-  global('torch.Size', (args) => (Array.isArray(args[0]) ? args[0] : [])),
-  global('torch.device', (args) => args.join(':')),
+  ...['torch._utils._rebuild_parameter', 'torch._utils._rebuild_parameter_with_state', 'torch.nn.parameter.Parameter'].map((name) => global(name, (args) => parameterData(name, args))),
+  global('torch.Size', torchSize),
+  global('torch.device', torchDevice),
   // Training checkpoints also carry hyper-parameters and metrics: kept as inert data.
   opaque('argparse.Namespace'),
   opaque('numpy.core.multiarray.scalar'),
@@ -91,7 +122,7 @@ function findGlobal(module: string, name: string): PickleGlobal | StorageType {
   const found = GLOBALS.get(full);
   if (!found) {
     const hint = /^torch\.nn\.|\.model\.|\.models?\./.test(full) ? ' (a pickled model object: save model.state_dict() instead)' : '';
-    throw new FileFormatError(`the pickle names the global '${full}', which is not allowed${hint}; only tensors, storages, OrderedDict and inert data are read`);
+    throw new FileFormatError(`the pickle names the global '${cut(full)}', which is not allowed${hint}; only tensors, storages, OrderedDict and inert data are read`);
   }
   if (module === 'torch' && name in STORAGE_DTYPES) return found.call([]) as StorageType;
   return found;
@@ -110,15 +141,15 @@ export function torchHooks(): { hooks: UnpickleHooks; storages: Map<string, Stor
   const persistentLoad = (pid: unknown): StorageRef => {
     // ('storage', storage_type, key, location, numel) in zip files; legacy ones add view_metadata.
     if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
-      throw new FileFormatError(`a persistent id is ${Array.isArray(pid) ? `('${String(pid[0])}', ...)` : `a ${describe(pid)}`}, expected ('storage', type, key, location, numel)`);
+      throw new FileFormatError(`a persistent id is ${Array.isArray(pid) ? `(${quote(pid[0])}, ...) of ${pid.length}` : quote(pid)}, expected ('storage', type, key, location, numel)`);
     }
     const [, type, key, , numel, view] = pid as unknown[];
-    if (!(type instanceof StorageType)) throw new FileFormatError(`storage '${String(key)}' has type ${describe(type)}, expected one of torch.${Object.keys(STORAGE_DTYPES).join(', torch.')}`);
-    if (typeof key !== 'string' || !Number.isSafeInteger(numel) || (numel as number) < 0) throw new FileFormatError(`storage id ('storage', ..., ${String(key)}, ..., ${String(numel)}) has a bad key or size`);
+    if (!(type instanceof StorageType)) throw new FileFormatError(`storage ${quote(key)} has type ${describe(type)}, expected one of torch.${Object.keys(STORAGE_DTYPES).join(', torch.')}`);
+    if (typeof key !== 'string' || !Number.isSafeInteger(numel) || (numel as number) < 0) throw new FileFormatError(`storage id ('storage', ..., ${quote(key)}, ..., ${quote(numel)}) has a bad key or size`);
     if (Array.isArray(view)) {
       // Legacy storage views: (view_key, offset, view_numel) inside the root storage `key`.
       const [viewKey, offset, viewNumel] = view as [unknown, unknown, unknown];
-      if (typeof viewKey !== 'string' || !Number.isSafeInteger(offset) || !Number.isSafeInteger(viewNumel)) throw new FileFormatError(`storage view of '${key}' has bad metadata`);
+      if (typeof viewKey !== 'string' || !Number.isSafeInteger(offset) || !Number.isSafeInteger(viewNumel)) throw new FileFormatError(`storage view of '${cut(key)}' has bad metadata`);
       if (!storages.has(key)) storages.set(key, { key, dtype: type.dtype, numel: numel as number });
       const ref: StorageRef = storages.get(viewKey) ?? { key: viewKey, dtype: type.dtype, numel: viewNumel as number, view: { root: key, offset: offset as number } };
       storages.set(viewKey, ref);
@@ -134,6 +165,35 @@ export function torchHooks(): { hooks: UnpickleHooks; storages: Map<string, Stor
 }
 
 /**
+ * Checks a tensor against its storage before anything is read: the storage (`storageBytes`
+ * long) holds `numel` elements, every element the tensor reads lies inside it, and a tensor that
+ * repeats elements (zero strides) stays small. Throws a FileFormatError naming the problem.
+ *
+ * @example
+ * checkTensorRef(ref, entry.size, 'model.pth');
+ */
+export function checkTensorRef(ref: TensorRef, storageBytes: number, source: string): void {
+  const { dtype, numel } = ref.storage;
+  const key = cut(ref.storage.key);
+  const size = DTYPE_BYTES[dtype];
+  if (storageBytes < numel * size) {
+    throw new FileFormatError(`${source}: storage '${key}' should hold ${numel} ${dtype} values (${numel * size} bytes) but has ${storageBytes} bytes`);
+  }
+  const count = shapeSize(ref.shape);
+  const shape = cut(ref.shape.join(','));
+  // Last element read: offset + Σ (size_d − 1)·stride_d must stay inside the storage.
+  const last = count === 0 ? -1 : ref.offset + ref.shape.reduce((sum, d, i) => sum + (d - 1) * ref.stride[i], 0);
+  if (last >= numel) {
+    throw new FileFormatError(`${source}: a tensor of shape [${shape}] at offset ${ref.offset} with strides [${cut(ref.stride.join(','))}] reads element ${last} of storage '${key}', which has ${numel}`);
+  }
+  // More elements than the storage holds is possible only with overlapping (e.g. zero) strides;
+  // bounded so a hostile shape cannot make us allocate gigabytes from a few bytes.
+  if (count > Math.max(numel, MAX_EXPANDED_ELEMENTS)) {
+    throw new FileFormatError(`${source}: a tensor of shape [${shape}] has ${count} elements but its storage '${key}' only ${numel}`);
+  }
+}
+
+/**
  * Reads a tensor out of its storage bytes (`storage.numel` elements of its dtype), honouring the
  * storage offset and strides; floats become float32 and integers int64. With `share`, an
  * aligned contiguous float32 / int64 tensor is a view of `storage` instead of a copy (tensors
@@ -143,24 +203,11 @@ export function torchHooks(): { hooks: UnpickleHooks; storages: Map<string, Stor
  * const tensor = materializeTensor(ref, zipEntryBytes, 'model.pth');
  */
 export function materializeTensor(ref: TensorRef, storage: Uint8Array, source: string, share = false): Tensor {
-  const { dtype, numel, key } = ref.storage;
-  const size = DTYPE_BYTES[dtype];
-  if (storage.byteLength < numel * size) {
-    throw new FileFormatError(`${source}: storage '${key}' should hold ${numel} ${dtype} values (${numel * size} bytes) but has ${storage.byteLength} bytes`);
-  }
+  checkTensorRef(ref, storage.byteLength, source);
+  const { dtype } = ref.storage;
   const count = shapeSize(ref.shape);
   const contiguous = isContiguous(ref.shape, ref.stride);
-  // Last element read: offset + Σ (size_d − 1)·stride_d must stay inside the storage.
-  const last = count === 0 ? -1 : ref.offset + ref.shape.reduce((sum, d, i) => sum + (d - 1) * ref.stride[i], 0);
-  if (last >= numel) {
-    throw new FileFormatError(`${source}: a tensor of shape [${ref.shape}] at offset ${ref.offset} with strides [${ref.stride}] reads element ${last} of storage '${key}', which has ${numel}`);
-  }
-  // More elements than the storage holds is possible only with overlapping (e.g. zero) strides;
-  // bounded so a hostile shape cannot make us allocate gigabytes from a few bytes.
-  if (count > Math.max(numel, MAX_EXPANDED_ELEMENTS)) {
-    throw new FileFormatError(`${source}: a tensor of shape [${ref.shape}] has ${count} elements but its storage '${key}' only ${numel}`);
-  }
-  const start = ref.offset * size;
+  const start = ref.offset * DTYPE_BYTES[dtype];
   const byteOffset = storage.byteOffset + start;
   if (share && contiguous && dtype === 'float32' && byteOffset % 4 === 0) {
     return { dtype: 'float32', shape: [...ref.shape], data: new Float32Array(storage.buffer, byteOffset, count) };
@@ -168,8 +215,7 @@ export function materializeTensor(ref: TensorRef, storage: Uint8Array, source: s
   if (share && contiguous && dtype === 'int64' && byteOffset % 8 === 0) {
     return { dtype: 'int64', shape: [...ref.shape], data: new BigInt64Array(storage.buffer, byteOffset, count) };
   }
-  const index = contiguous ? undefined : stridedIndex(ref.shape, ref.stride);
-  const at = index ? (i: number) => index[i] : undefined;
+  const at = contiguous ? undefined : stridedIndex(ref.shape, ref.stride);
   return isFloatDType(dtype)
     ? { dtype: 'float32', shape: [...ref.shape], data: readFloats(storage, start, dtype, count, at) }
     : { dtype: 'int64', shape: [...ref.shape], data: readInts(storage, start, dtype, count, at) };
@@ -185,14 +231,15 @@ function isContiguous(shape: readonly number[], stride: readonly number[]): bool
   return true;
 }
 
-/** Storage index (relative to the offset) of each element in row-major order. */
-function stridedIndex(shape: readonly number[], stride: readonly number[]): Float64Array {
-  const count = shapeSize(shape);
-  const out = new Float64Array(count);
+/**
+ * Storage index (relative to the offset) of each element in row-major order, as a function to
+ * call once per element in order (an odometer: no index array as large as the tensor).
+ */
+function stridedIndex(shape: readonly number[], stride: readonly number[]): (i: number) => number {
   const position = new Array<number>(shape.length).fill(0);
   let index = 0;
-  for (let i = 0; i < count; i++) {
-    out[i] = index;
+  return () => {
+    const current = index;
     // Odometer increment of the multi-index, updating the storage index incrementally.
     for (let d = shape.length - 1; d >= 0; d--) {
       position[d]++;
@@ -201,6 +248,6 @@ function stridedIndex(shape: readonly number[], stride: readonly number[]): Floa
       index -= stride[d] * shape[d];
       position[d] = 0;
     }
-  }
-  return out;
+    return current;
+  };
 }

@@ -3,10 +3,12 @@
  * uncompressed (and 64-byte aligned), so an entry's data is a zero-copy `subarray` of the file;
  * deflated entries (a re-zipped checkpoint) are inflated. Sizes and offsets come from the
  * central directory, zip64 included (PyTorch's local headers leave them zero and append a data
- * descriptor). Every offset is checked against the file length before use.
+ * descriptor). Every offset is checked against the file length before use, and an archive with two
+ * entries of one name is refused: PyTorch reads the first, most zip tools the last.
  */
 import { inflateRawSync } from 'node:zlib';
 import { FileFormatError } from '../../errors.js';
+import { cut } from './messages.js';
 
 export interface ZipEntry {
   readonly name: string;
@@ -76,13 +78,14 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Map<string,
       const length = view.getUint16(e + 2, true);
       if (id === 1) {
         let q = e + 4;
-        const next = () => { if (q + 8 > e + 4 + length) fail(`entry '${name}' has a short zip64 field`); const v = safeNumber(view.getBigUint64(q, true)); q += 8; return v; };
+        const next = () => { if (q + 8 > e + 4 + length) fail(`entry '${cut(name)}' has a short zip64 field`); const v = safeNumber(view.getBigUint64(q, true)); q += 8; return v; };
         if (size === 0xffffffff) size = next();
         if (compressedSize === 0xffffffff) compressedSize = next();
         if (localHeaderOffset === 0xffffffff) localHeaderOffset = next();
       }
       e += 4 + length;
     }
+    if (entries.has(name)) fail(`it has two entries named '${cut(name)}' (PyTorch would read the first, other tools the last), so what it holds is ambiguous`);
     entries.set(name, { name, method: view.getUint16(p + 10, true), compressedSize, size, localHeaderOffset });
     p += 46 + nameLength + extraLength + commentLength;
   }
@@ -96,7 +99,7 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Map<string,
  * const pickle = readZipEntry(bytes, entries.get('archive/data.pkl')!, 'model.pth');
  */
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source: string): Uint8Array {
-  const fail = (why: string): never => { throw new FileFormatError(`${source}: zip entry '${entry.name}' ${why}`); };
+  const fail = (why: string): never => { throw new FileFormatError(`${source}: zip entry '${cut(entry.name)}' ${why}`); };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = entry.localHeaderOffset;
   if (header + 30 > bytes.byteLength || view.getUint32(header, true) !== LOCAL) fail(`has no local header at byte ${header}`);

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/files.js';
 
 /**
  * `$EFFICIENTNET_TS_CACHE`, else `$XDG_CACHE_HOME/efficientnet-ts`, else `~/.cache/efficientnet-ts`.
@@ -48,7 +49,7 @@ const notePath = (path: string) => `${path}.sha256`;
  */
 export async function rememberVerified(path: string, digest: string): Promise<void> {
   const { size, mtimeMs } = await stat(path);
-  await writeFile(notePath(path), `${digest} ${size} ${mtimeMs}\n`);
+  await writeFileAtomic(notePath(path), `${digest} ${size} ${mtimeMs}\n`);
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Fetches a registry weight file into the cache: reuse a verified copy, else download to
- * `<file>.part` (resuming with an HTTP Range request after a dropped connection, a bounded
- * number of times), check the SHA-256, and rename into place. Every failure is one line naming
- * the URL and the exact path where the file can be put by hand.
+ * `<file>.part` (resuming with an HTTP Range request after a dropped connection or a stall of
+ * `idleTimeoutMs` without a byte, a bounded number of times, each retry reported), check the
+ * SHA-256, and rename into place. A body longer than announced (or than `maxBytes` when nothing
+ * is announced) is cut off. Every failure is one line naming the URL, the retries made and the
+ * exact path where the file can be put by hand.
  */
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +19,26 @@ export interface DownloadProgress {
   readonly received: number;
   /** Full size when the server says it. */
   readonly total?: number;
+  /** 0 for the first request, n for the n-th retry. */
+  readonly attempt: number;
 }
+
+/** Why a request is being retried, and which retry it is. */
+export interface DownloadRetry {
+  readonly tag: string;
+  readonly url: string;
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  readonly retries: number;
+  readonly reason: string;
+  /** Bytes kept; the retry asks for the rest with a Range request. */
+  readonly received: number;
+}
+
+/** A stall with no byte for this long aborts the request (then it is retried). Default: `$EFFICIENTNET_TS_IDLE_TIMEOUT` seconds, else 30 s. */
+const DEFAULT_IDLE_MS = 30_000;
+/** Cut-off when the server announces no length: larger than any published EfficientNet file (L2 is about 1.9 GB). */
+const DEFAULT_MAX_BYTES = 4 * 2 ** 30;
 
 export interface FetchPretrainedOptions {
   /** Default: {@link defaultCacheDir}. */
@@ -29,6 +50,11 @@ export interface FetchPretrainedOptions {
   retries?: number;
   /** Delay before retry n is `retryDelayMs · 2^(n−1)`. Default 500. */
   retryDelayMs?: number;
+  onRetry?: (retry: DownloadRetry) => void;
+  /** Abort a request that receives nothing for this long. Default: `$EFFICIENTNET_TS_IDLE_TIMEOUT` (seconds), else 30 s. */
+  idleTimeoutMs?: number;
+  /** Most bytes accepted when the server sends no Content-Length. Default 4 GiB. */
+  maxBytes?: number;
   /** Injected `fetch` (tests, proxies). Default: the global one. */
   fetchImpl?: typeof fetch;
 }
@@ -66,10 +92,15 @@ export async function fetchPretrained(tag: string | PretrainedEntry, options: Fe
   const retries = options.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     try {
-      await downloadOnce(url, partial, entry.tag, options);
+      await downloadOnce(url, partial, entry.tag, options, attempt);
       break;
     } catch (error) {
-      if (error instanceof FinalError || attempt >= retries) fail(describeFailure(error));
+      const why = describeFailure(error);
+      const tries = attempt > 0 ? ` (after ${attempt} ${attempt === 1 ? 'retry' : 'retries'})` : '';
+      if (error instanceof FinalError) await rm(partial, { force: true });
+      if (error instanceof FinalError || attempt >= retries) fail(`${why}${tries}`);
+      const received = (await stat(partial).catch(() => undefined))?.size ?? 0;
+      options.onRetry?.({ tag: entry.tag, url, attempt: attempt + 1, retries, reason: why, received });
       await new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 500) * 2 ** attempt));
     }
   }
@@ -84,35 +115,55 @@ export async function fetchPretrained(tag: string | PretrainedEntry, options: Fe
 }
 
 /** One request, appending to `partial` from its current size (Range), or from 0 when the server ignores Range. */
-async function downloadOnce(url: string, partial: string, tag: string, options: FetchPretrainedOptions): Promise<void> {
+async function downloadOnce(url: string, partial: string, tag: string, options: FetchPretrainedOptions, attempt: number): Promise<void> {
   const have = (await stat(partial).catch(() => undefined))?.size ?? 0;
-  const response = await (options.fetchImpl ?? fetch)(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
-  if (response.status === 416 && have > 0) {
-    // The partial file is already complete (or longer than the file): start over.
-    await rm(partial, { force: true });
-    throw new Error('the server refused to resume the download');
-  }
-  if (!response.ok) {
-    const why = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    throw response.status >= 500 || response.status === 429 ? new Error(why) : new FinalError(why);
-  }
-  const resumed = response.status === 206;
-  let received = resumed ? have : 0;
-  const length = Number(response.headers.get('content-length') ?? Number.NaN);
-  const total = Number.isFinite(length) ? received + length : undefined;
-  const file = await open(partial, resumed ? 'a' : 'w');
+  const idleMs = options.idleTimeoutMs ?? (Number(process.env.EFFICIENTNET_TS_IDLE_TIMEOUT) * 1000 || DEFAULT_IDLE_MS);
+  // Node's own body timeout is 300 s; a stalled mirror is noticed after idleMs without a byte.
+  const stall = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const idle = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stall.abort(), idleMs);
+  };
+  let received = have;
+  idle();
   try {
-    if (response.body) {
-      for await (const chunk of response.body) {
+    const response = await (options.fetchImpl ?? fetch)(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: stall.signal });
+    if (response.status === 416 && have > 0) {
+      // The partial file is already complete (or longer than the file): start over.
+      await rm(partial, { force: true });
+      throw new Error('the server refused to resume the download');
+    }
+    if (!response.ok) {
+      const why = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+      throw response.status >= 500 || response.status === 429 ? new Error(why) : new FinalError(why);
+    }
+    const resumed = response.status === 206;
+    received = resumed ? have : 0;
+    const length = Number(response.headers.get('content-length') ?? Number.NaN);
+    const total = Number.isFinite(length) ? received + length : undefined;
+    const limit = total ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const file = await open(partial, resumed ? 'a' : 'w');
+    try {
+      for await (const chunk of response.body ?? []) {
+        idle();
+        if (received + chunk.byteLength > limit) {
+          throw new FinalError(`the server sent more than ${total === undefined ? `the ${limit}-byte limit (it gave no Content-Length)` : `the ${total} bytes it announced`}; cut off`);
+        }
         await file.write(chunk);
         received += chunk.byteLength;
-        options.onProgress?.({ tag, url, received, total });
+        options.onProgress?.({ tag, url, received, total, attempt });
       }
+    } finally {
+      await file.close();
     }
+    if (total !== undefined && received < total) throw new Error(`the connection closed after ${received} of ${total} bytes`);
+  } catch (error) {
+    if (!stall.signal.aborted || error instanceof FinalError) throw error;
+    throw new Error(`no data for ${idleMs / 1000} s after ${received} bytes`);
   } finally {
-    await file.close();
+    clearTimeout(timer);
   }
-  if (total !== undefined && received < total) throw new Error(`the connection closed after ${received} of ${total} bytes`);
 }
 
 /** The innermost reason of a fetch failure (undici wraps ECONNREFUSED and friends in `cause`). */

@@ -1,6 +1,7 @@
 /**
- * Published weight sets, as data: where each file lives, how to check it, which key names and
- * padding it was trained with, and the evaluation transform it expects. Keyed `source:name`
+ * Published weight sets, as data: where each file lives, how to check it, its weight family
+ * (whose row in src/weights/families.ts gives its key names, padding, batch norm and evaluation
+ * transform), its parameter count and published ImageNet top-1. Keyed `source:name`
  * (`lukemelas:efficientnet-b0`, `advprop:efficientnet-b8`,
  * `torchvision:efficientnet_b1.IMAGENET1K_V2`, `timm:tf_efficientnet_b0.ns_jft_in1k`).
  *
@@ -10,8 +11,12 @@
 import { ConfigError, oneOf } from '../../errors.js';
 import type { PaddingStyle } from '../../arch/padding.js';
 import type { KeyFamily } from '../keymaps.js';
-import { canonicalVariantName, getVariant } from '../../arch/variants.js';
-import { IMAGENET_MEAN, IMAGENET_STD, type Interpolation, type PreprocessConfig } from '../../data/preprocessConfig.js';
+import { canonicalVariantName } from '../../arch/variants.js';
+import { buildNetwork } from '../../arch/network.js';
+import { resolveConfig } from '../../arch/config.js';
+import { countParameters } from '../../arch/parameters.js';
+import type { PreprocessConfig } from '../../data/preprocessConfig.js';
+import { type WeightFamilyName, familyNetworkSettings, familyTransform, weightFamily } from '../families.js';
 
 export const WEIGHT_SOURCES = ['lukemelas', 'advprop', 'torchvision', 'timm'] as const;
 export type WeightSource = (typeof WEIGHT_SOURCES)[number];
@@ -27,11 +32,17 @@ export interface PretrainedEntry {
   readonly fileName: string;
   /** Lower-case hex SHA-256: the full digest, or its leading digits as published in the file name. */
   readonly sha256: string;
+  /** The row of src/weights/families.ts these weights belong to; the next four fields come from it. */
+  readonly family: WeightFamilyName;
   readonly keyFamily: KeyFamily;
   readonly padding: PaddingStyle;
   readonly batchNormEpsilon: number;
-  readonly numClasses: number;
   readonly preprocess: PreprocessConfig;
+  readonly numClasses: number;
+  /** Learnable parameters (PyTorch's count, as torchvision's `num_params` gives it). */
+  readonly parameters: number;
+  /** ImageNet-1k top-1 accuracy in percent as the source publishes it; undefined where it does not. */
+  readonly top1: number | undefined;
 }
 
 const LUKEMELAS_BASE = 'https://github.com/lukemelas/EfficientNet-PyTorch/releases/download/1.0/';
@@ -40,64 +51,72 @@ const TIMM_BASE = 'https://github.com/rwightman/pytorch-image-models/releases/do
 /** The timm files its default_cfgs list under the repository's newer name. */
 const TIMM_HF_BASE = 'https://github.com/huggingface/pytorch-image-models/releases/download/v0.1-weights/';
 const TIMM_ON_HF = /^tf_efficientnet_(b5_aa|b7_aa|b\d)-/;
-const INCEPTION_MEAN = [0.5, 0.5, 0.5] as const;
-const INCEPTION_STD = [0.5, 0.5, 0.5] as const;
 
-function entry(source: WeightSource, name: string, url: string, rest: Omit<PretrainedEntry, 'tag' | 'source' | 'url' | 'fileName' | 'sha256'>): PretrainedEntry {
+interface EntryRow {
+  readonly arch: string;
+  readonly family: WeightFamilyName;
+  /** The family's release whose transform applies (`default` unless the source published several). */
+  readonly release?: string;
+  readonly top1?: number;
+}
+
+function entry(source: WeightSource, name: string, url: string, { arch, family, release = 'default', top1 }: EntryRow): PretrainedEntry {
   const fileName = url.slice(url.lastIndexOf('/') + 1);
   const hash = /-([0-9a-f]{8,64})\.pth$/.exec(fileName);
   if (!hash) throw new Error(`registry URL ${url} has no hash in its file name`); // a bug in this table, caught by the tests
-  return { tag: `${source}:${name}`, source, url, fileName, sha256: hash[1], ...rest };
+  const { padding, batchNormEpsilon } = familyNetworkSettings(family, arch);
+  return {
+    tag: `${source}:${name}`, source, arch, url, fileName, sha256: hash[1],
+    family, keyFamily: weightFamily(family).keyFamily, padding, batchNormEpsilon, preprocess: familyTransform(family, arch, release),
+    numClasses: 1000, get parameters() { return parameterCount(arch); }, top1,
+  };
 }
 
-const preprocess = (resize: number, crop: number, interpolation: Interpolation, mean: readonly number[] = IMAGENET_MEAN, std: readonly number[] = IMAGENET_STD): PreprocessConfig => ({
-  resize, crop: [crop, crop], interpolation, mean, std,
-});
+const parameterCounts = new Map<string, number>();
+/** Counted from the architecture on first use (every entry has 1000 classes), not at import. */
+function parameterCount(arch: string): number {
+  let count = parameterCounts.get(arch);
+  if (count === undefined) parameterCounts.set(arch, (count = countParameters(buildNetwork(resolveConfig(arch)))));
+  return count;
+}
 
-// lukemelas/EfficientNet-PyTorch (TF weights ported, TF "same" padding, eps 1e-3). Its ImageNet
-// example evaluates with Resize(res, bicubic) + CenterCrop(res); AdvProp scales pixels to [−1, 1].
-//                 variant  file hash   advprop hash
-const LUKEMELAS: [string, string | undefined, string][] = [
-  ['b0', '355c32eb', 'b64d5a18'], ['b1', 'f1951068', '0f3ce85a'], ['b2', '8bb594d6', '6e9d97e5'],
-  ['b3', '5fb5a3c3', 'cdd7c0f4'], ['b4', '6ed6700e', '44fb3a87'], ['b5', 'b6417697', '86493f6b'],
-  ['b6', 'c76e70fd', 'ac80338e'], ['b7', 'dcc49843', '4652b6dd'], ['b8', undefined, '22a8fe65'],
+// lukemelas/EfficientNet-PyTorch, with its README's top-1 (none published for AdvProp or b8).
+//                 variant  file hash   advprop hash  top-1
+const LUKEMELAS: [string, string | undefined, string, number | undefined][] = [
+  ['b0', '355c32eb', 'b64d5a18', 76.3], ['b1', 'f1951068', '0f3ce85a', 78.8], ['b2', '8bb594d6', '6e9d97e5', 79.8],
+  ['b3', '5fb5a3c3', 'cdd7c0f4', 81.1], ['b4', '6ed6700e', '44fb3a87', 82.6], ['b5', 'b6417697', '86493f6b', 83.3],
+  ['b6', 'c76e70fd', 'ac80338e', 84.0], ['b7', 'dcc49843', '4652b6dd', 84.4], ['b8', undefined, '22a8fe65', undefined],
 ];
 
-const lukemelas = LUKEMELAS.flatMap(([tag, plain, advprop]) => {
+const lukemelas = LUKEMELAS.flatMap(([tag, plain, advprop, top1]) => {
   const arch = `efficientnet-${tag}`;
-  const res = getVariant(arch).resolution;
-  const common = { arch, keyFamily: 'lukemelas' as const, padding: 'same' as const, batchNormEpsilon: 1e-3, numClasses: 1000 };
   return [
-    ...(plain ? [entry('lukemelas', arch, `${LUKEMELAS_BASE}${arch}-${plain}.pth`, { ...common, preprocess: preprocess(res, res, 'bicubic') })] : []),
-    entry('advprop', arch, `${LUKEMELAS_BASE}adv-${arch}-${advprop}.pth`, { ...common, preprocess: preprocess(res, res, 'bicubic', INCEPTION_MEAN, INCEPTION_STD) }),
+    ...(plain ? [entry('lukemelas', arch, `${LUKEMELAS_BASE}${arch}-${plain}.pth`, { arch, family: 'lukemelas', top1 })] : []),
+    entry('advprop', arch, `${LUKEMELAS_BASE}adv-${arch}-${advprop}.pth`, { arch, family: 'advprop' }),
   ];
 });
 
-// torchvision 0.14 weight enums: symmetric padding; batch-norm eps 1e-5 for b0–b4, 1e-3 for b5–b7.
-//                  name                           file                                      resize crop interpolation
-const TORCHVISION: [string, string, number, number, Interpolation][] = [
-  ['efficientnet_b0.IMAGENET1K_V1', 'efficientnet_b0_rwightman-3dd342df.pth', 256, 224, 'bicubic'],
-  ['efficientnet_b1.IMAGENET1K_V1', 'efficientnet_b1_rwightman-533bc792.pth', 256, 240, 'bicubic'],
-  ['efficientnet_b1.IMAGENET1K_V2', 'efficientnet_b1-c27df63c.pth', 255, 240, 'bilinear'],
-  ['efficientnet_b2.IMAGENET1K_V1', 'efficientnet_b2_rwightman-bcdf34b7.pth', 288, 288, 'bicubic'],
-  ['efficientnet_b3.IMAGENET1K_V1', 'efficientnet_b3_rwightman-cf984f9c.pth', 320, 300, 'bicubic'],
-  ['efficientnet_b4.IMAGENET1K_V1', 'efficientnet_b4_rwightman-7eb33cd5.pth', 384, 380, 'bicubic'],
-  ['efficientnet_b5.IMAGENET1K_V1', 'efficientnet_b5_lukemelas-b6417697.pth', 456, 456, 'bicubic'],
-  ['efficientnet_b6.IMAGENET1K_V1', 'efficientnet_b6_lukemelas-c76e70fd.pth', 528, 528, 'bicubic'],
-  ['efficientnet_b7.IMAGENET1K_V1', 'efficientnet_b7_lukemelas-dcc49843.pth', 600, 600, 'bicubic'],
+// torchvision 0.14 weight enums, with their acc@1.
+//                  name                           file                                      top-1
+const TORCHVISION: [string, string, number][] = [
+  ['efficientnet_b0.IMAGENET1K_V1', 'efficientnet_b0_rwightman-3dd342df.pth', 77.692],
+  ['efficientnet_b1.IMAGENET1K_V1', 'efficientnet_b1_rwightman-533bc792.pth', 78.642],
+  ['efficientnet_b1.IMAGENET1K_V2', 'efficientnet_b1-c27df63c.pth', 79.838],
+  ['efficientnet_b2.IMAGENET1K_V1', 'efficientnet_b2_rwightman-bcdf34b7.pth', 80.608],
+  ['efficientnet_b3.IMAGENET1K_V1', 'efficientnet_b3_rwightman-cf984f9c.pth', 82.008],
+  ['efficientnet_b4.IMAGENET1K_V1', 'efficientnet_b4_rwightman-7eb33cd5.pth', 83.384],
+  ['efficientnet_b5.IMAGENET1K_V1', 'efficientnet_b5_lukemelas-b6417697.pth', 83.444],
+  ['efficientnet_b6.IMAGENET1K_V1', 'efficientnet_b6_lukemelas-c76e70fd.pth', 84.008],
+  ['efficientnet_b7.IMAGENET1K_V1', 'efficientnet_b7_lukemelas-dcc49843.pth', 84.122],
 ];
 
-const torchvision = TORCHVISION.map(([name, file, resize, crop, interpolation]) => {
+const torchvision = TORCHVISION.map(([name, file, top1]) => {
   const arch = canonicalVariantName(name.split('.')[0]);
-  const eps = ['efficientnet-b5', 'efficientnet-b6', 'efficientnet-b7'].includes(arch) ? 1e-3 : 1e-5;
-  return entry('torchvision', name, `${TORCHVISION_BASE}${file}`, {
-    arch, keyFamily: 'torchvision', padding: 'symmetric', batchNormEpsilon: eps, numClasses: 1000, preprocess: preprocess(resize, crop, interpolation),
-  });
+  return entry('torchvision', name, `${TORCHVISION_BASE}${file}`, { arch, family: 'torchvision', release: name.endsWith('_V2') ? 'v2' : 'default', top1 });
 });
 
-// timm's TF ports (`tf_` models: "same" padding, eps 1e-3). Eval: bicubic, crop_pct = res/(res+32)
-// rounded as timm lists it, resize floor(res / crop_pct); AdvProp (`ap`) weights use mean = std = 0.5.
-const TIMM_CROP_PCT: Record<string, number> = { b0: 0.875, b1: 0.882, b2: 0.89, b3: 0.904, b4: 0.922, b5: 0.934, b6: 0.942, b7: 0.949, b8: 0.954, l2: 0.96 };
+// timm's TF ports (`tf_` models); the AdvProp (`ap`) weights use mean = std = 0.5. No top-1 here:
+// timm publishes its figures in result tables outside these configs.
 //              weights   file suffix  variants with their hash
 const TIMM: [string, string, Record<string, string>][] = [
   ['aa_in1k', '_aa', { b0: '827b6e33', b1: 'ea7a6ee0', b2: '60c94f97', b3: '84b4657e', b4: '818f208c', b5: '99018a74', b6: '80ba17e4', b7: '076e3472' }],
@@ -108,14 +127,9 @@ const TIMM: [string, string, Record<string, string>][] = [
 ];
 
 const timm = TIMM.flatMap(([weights, suffix, hashes]) => Object.entries(hashes).map(([tag, hash]) => {
-  const arch = `efficientnet-${tag}`;
-  const res = getVariant(arch).resolution;
-  const cropPct = TIMM_CROP_PCT[tag];
-  const advprop = weights === 'ap_in1k';
   const file = `tf_efficientnet_${tag}${suffix}-${hash}.pth`;
   return entry('timm', `tf_efficientnet_${tag}.${weights}`, `${TIMM_ON_HF.test(file) ? TIMM_HF_BASE : TIMM_BASE}${file}`, {
-    arch, keyFamily: 'timm', padding: 'same', batchNormEpsilon: 1e-3, numClasses: 1000,
-    preprocess: preprocess(Math.floor(res / cropPct), res, 'bicubic', advprop ? INCEPTION_MEAN : IMAGENET_MEAN, advprop ? INCEPTION_STD : IMAGENET_STD),
+    arch: `efficientnet-${tag}`, family: 'timm-tf', release: weights === 'ap_in1k' ? 'ap' : 'default',
   });
 }));
 

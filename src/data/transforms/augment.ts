@@ -2,30 +2,11 @@
  * Training augmentation primitives with a seeded RNG, so a run can be repeated exactly:
  * torchvision's `RandomResizedCrop` (same sampling rules) and `RandomHorizontalFlip`.
  */
-import type { Interpolation } from './preprocessConfig.js';
-import { roundHalfEven, type Box } from './geometry.js';
-import type { RawImage } from './image.js';
-import { resample } from './resample.js';
-
-/** Uniform numbers in [0, 1). */
-export type Rng = () => number;
-
-/**
- * mulberry32: a small, fast 32-bit generator; the same seed gives the same sequence everywhere.
- *
- * @example
- * const rng = seededRng(42); rng() // 0.6011037519201636
- */
-export function seededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Interpolation } from '../preprocessConfig.js';
+import { roundHalfEven, type Box } from '../geometry.js';
+import type { RawImage } from '../image.js';
+import { resample } from '../resample.js';
+import type { Rng } from '../../util/random.js';
 
 export interface ResizedCropOptions {
   /** Range of the crop's area as a fraction of the image. Default [0.08, 1]. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomHorizontalFlip, randomResizedCropBox, resizedCrop, seededRng } from '../../src/data/augment.js';
+import { randomHorizontalFlip, randomResizedCropBox, resizedCrop } from '../../../src/data/transforms/augment.js';
+import { seededRng } from '../../../src/util/random.js';
 
 test('the seeded RNG repeats and stays in [0, 1)', () => {
   const a = seededRng(42);

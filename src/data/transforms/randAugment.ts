@@ -5,8 +5,8 @@
  * geometric operations use nearest sampling and fill with black, as torchvision's defaults do.
  * The same generator gives the same image; the pixels are not promised to match torchvision's.
  */
-import type { Rng } from '../data/augment.js';
-import type { RawImage } from '../data/image.js';
+import type { Rng } from '../../util/random.js';
+import type { RawImage } from '../image.js';
 
 export interface RandAugmentOptions {
   /** Operations per image. Default 2. */

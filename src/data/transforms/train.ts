@@ -4,13 +4,13 @@
  * random numbers come from its own generator seeded by (seed, epoch, sample), so the result does
  * not depend on the order in which the parallel loader finishes decoding.
  */
-import { decodeImage } from '../data/decode.js';
-import { randomHorizontalFlip, randomResizedCropBox, resizedCrop, seededRng, type ResizedCropOptions } from '../data/augment.js';
-import type { OutputChannels, RawImage } from '../data/image.js';
-import { preprocessImage, preprocessPixels } from '../data/preprocess.js';
-import type { PreprocessConfig } from '../data/preprocessConfig.js';
-import { normalize, type ImageTensor } from '../data/tensor.js';
-import { mixSeed } from './dataset.js';
+import { decodeImage } from '../decode.js';
+import { randomHorizontalFlip, randomResizedCropBox, resizedCrop, type ResizedCropOptions } from './augment.js';
+import type { OutputChannels, RawImage } from '../image.js';
+import { preprocessImage, preprocessPixels } from '../preprocess.js';
+import type { PreprocessConfig } from '../preprocessConfig.js';
+import { normalize, type ImageTensor } from '../tensor.js';
+import { mixSeed, seededRng } from '../../util/random.js';
 import { randAugment, type RandAugmentOptions } from './randAugment.js';
 
 export interface AugmentOptions {

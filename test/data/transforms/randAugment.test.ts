@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { seededRng } from '../../src/data/augment.js';
-import { decodeImage } from '../../src/data/decode.js';
-import { randAugment } from '../../src/finetune/randAugment.js';
-import { SUBSET } from './support.js';
+import { seededRng } from '../../../src/util/random.js';
+import { decodeImage } from '../../../src/data/decode.js';
+import { randAugment } from '../../../src/data/transforms/randAugment.js';
+import { SUBSET } from '../../finetune/support.js';
 
 test('RandAugment is repeatable from its seed and keeps the image size and channels', async () => {
   const image = await decodeImage(join(SUBSET, 'train', '0-tshirt-top', '00001.png'));
