@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import { imageFolder } from '../src/data/imageFolder.js';
 import { DEMO_RECIPE } from '../src/demo/recipe.js';
 import type { FreezeSpec } from '../src/train/freeze.js';
-import { EfficientNet } from '../src/model.js';
+import { EfficientNet } from '../src/index.js';
 
 const THREADS = 2;
 const PER_CLASS = 32;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { loadBatches } from '../src/data/loader.js';
-import { EfficientNet, type FloatBatch } from '../src/model.js';
+import { EfficientNet, type FloatBatch } from '../src/index.js';
 import { timeOnce } from './stats.js';
 
 const THREADS = 2;

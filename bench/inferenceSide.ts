@@ -8,7 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { EfficientNet, type FloatBatch } from '../src/model.js';
+import { EfficientNet, type FloatBatch } from '../src/index.js';
 import { median, timeOnce } from './stats.js';
 
 export const THREADS = 2;

@@ -1,4 +1,5 @@
 /** `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures. */
+import { benchBrowser } from './browser.js';
 import { benchFinetune } from './finetune.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   load: async () => { await benchLoad(); },
   train: () => benchTraining(),
   finetune: benchFinetune,
+  browser: benchBrowser,
 };
 
 const wanted = process.argv.slice(2);

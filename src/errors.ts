@@ -39,8 +39,11 @@ export class RuntimeError extends EfficientNetError {
   override name = 'RuntimeError';
 }
 
+/** An error from a file-system call: Node's carry an errno `code` such as 'ENOENT'. */
+export type SystemError = Error & { readonly code?: string };
+
 /** Why a file-system call failed, in words, without the path Node puts in its messages: `no space left on device (ENOSPC)`. */
-export function fileSystemReason(error: NodeJS.ErrnoException): string {
+export function fileSystemReason(error: SystemError): string {
   const words: Record<string, string> = {
     ENOENT: 'no such file or folder', ENOTDIR: 'a folder in the path is a file', EISDIR: 'it is a folder', EACCES: 'permission denied',
     EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded',
@@ -70,9 +73,9 @@ export class FileWriteError extends FileSystemError {
   override name = 'FileWriteError';
   /** Wraps a file-system failure met while writing `path`; other errors (bugs, typed errors) pass unchanged. */
   static from(error: unknown, path: string): unknown {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const code = (error as SystemError | undefined)?.code;
     if (error instanceof EfficientNetError || typeof code !== 'string') return error;
-    return new FileWriteError(path, code, fileSystemReason(error as NodeJS.ErrnoException), 'write');
+    return new FileWriteError(path, code, fileSystemReason(error as SystemError), 'write');
   }
 }
 

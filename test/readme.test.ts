@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EfficientNet } from '../src/model.js';
+import { EfficientNet } from '../src/index.js';
 import { getPretrained } from '../src/weights/pretrained/registry.js';
 import { FIXTURES } from './support/fixtures.js';
 import { withDir } from './support/tempdir.js';

@@ -3,14 +3,10 @@
  * with a progress bar, and reporting unreadable images without stopping.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { listImages } from '../data/walk.js';
-import { loadBatches } from '../data/loader.js';
-import { INTERPOLATIONS, type Interpolation, type PreprocessConfig } from '../data/preprocessConfig.js';
-import { DatasetError, EfficientNetError, ImageDecodeError } from '../errors.js';
-import type { EfficientNet, FloatBatch } from '../model.js';
+import { listImages } from '../node/walk.js';
 import { positiveInt } from './options.js';
 import { progressBar } from './progress.js';
-import { decodeChannels } from '../pipeline/defaults.js';
+import { DatasetError, EfficientNetError, INTERPOLATIONS, ImageDecodeError, decodeChannels, loadBatches, type EfficientNet, type FloatBatch, type Interpolation, type PreprocessConfig } from '../index.js';
 
 export interface ImageCliOptions {
   batchSize: number;

@@ -2,11 +2,9 @@
  * The `efficientnet` command: parses arguments and calls the public API, nothing else. User
  * mistakes end in one line on stderr and a non-zero exit code, never a stack trace.
  */
-import '../node/register.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EfficientNetError, fileSystemReason } from '../errors.js';
-import { userPath } from '../util/files.js';
+import { userPath } from '../node/files.js';
 import { registerClassify } from './commands/classify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
@@ -17,6 +15,7 @@ import { registerForward } from './commands/forward.js';
 import { registerGradients } from './commands/gradients.js';
 import { registerScale } from './commands/scale.js';
 import { registerSummary } from './commands/summary.js';
+import { EfficientNetError, fileSystemReason } from '../index.js';
 
 /** Exit codes: 0 success, 1 failure (bad input, bad file), 2 usage error. */
 export const EXIT_FAILURE = 1;

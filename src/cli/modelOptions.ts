@@ -1,9 +1,8 @@
 /** Options shared by the commands that load a model, and the one way they load it. */
 import { Command, Option } from 'commander';
-import { PADDING_STYLES, type PaddingStyle } from '../arch/padding.js';
-import { EfficientNet } from '../model.js';
 import { imageSize, positiveInt, providerList } from './options.js';
 import { progressBar } from './progress.js';
+import { EfficientNet, PADDING_STYLES, type PaddingStyle } from '../index.js';
 
 export interface ModelCliOptions {
   weights: string;

@@ -3,8 +3,8 @@
  * ETA (stderr); when piped, a plain line every tenth of an epoch instead; and one summary line
  * per epoch on stdout either way.
  */
-import type { EpochInfo, StepInfo } from '../finetune/options.js';
 import { type Progress, progressBar } from './progress.js';
+import { type EpochInfo, type StepInfo } from '../index.js';
 
 export interface TrainingReporter {
   readonly step: (info: StepInfo) => void;

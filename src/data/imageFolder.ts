@@ -2,10 +2,10 @@
  * The `root/<class>/<image>` layout of torchvision's `ImageFolder`: class folders sorted by name
  * give the label indices, images anywhere below a class folder belong to it.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join } from 'pathe';
 import { DatasetError } from '../errors.js';
-import { compare, isImagePath, walkFiles, type SkippedPath } from './walk.js';
+import { platform } from '../platform/index.js';
+import { compare, isImagePath, type SkippedPath } from './imagePaths.js';
 
 export interface LabelledImage {
   readonly path: string;
@@ -35,19 +35,18 @@ export interface ImageFolderOptions {
  */
 export async function imageFolder(root: string, options: ImageFolderOptions = {}): Promise<ImageFolderDataset> {
   const minClasses = options.minClasses ?? 2;
-  let entries;
+  let classes: string[];
   try {
-    entries = await readdir(root, { withFileTypes: true });
+    classes = (await platform().files.listFolders(root)).sort(compare);
   } catch (error) {
     throw new DatasetError(`Cannot read dataset folder '${root}': ${(error as Error).message}`);
   }
-  const classes = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(compare);
   if (classes.length === 0) throw new DatasetError(`Dataset folder '${root}' has no class folders; expected ${root}/<class>/<image>`);
   const samples: LabelledImage[] = [];
   const skipped: SkippedPath[] = [];
   const empty: string[] = [];
   for (const [label, name] of classes.entries()) {
-    const files = await walkFiles(join(root, name), skipped);
+    const files = await platform().files.walkFiles(join(root, name), skipped);
     const images = files.filter(isImagePath);
     for (const path of files.filter((f) => !isImagePath(f))) skipped.push({ path, reason: 'not an image file extension' });
     if (images.length === 0) empty.push(name);

@@ -17,6 +17,16 @@ export async function imagenetClasses(): Promise<readonly string[]> {
 }
 
 /**
+ * The class names a model without its own uses: ImageNet's for 1000 classes, else `class_i`.
+ *
+ * @example
+ * (await defaultLabels(3)) // ['class_0', 'class_1', 'class_2']
+ */
+export async function defaultLabels(classes: number): Promise<readonly string[]> {
+  return classes === 1000 ? imagenetClasses() : Array.from({ length: classes }, (_, i) => `class_${i}`);
+}
+
+/**
  * Reads class names from a file: a JSON array of strings, a JSON object mapping "0"…"n−1" to
  * names (lukemelas' labels_map.txt), or plain text with one name per line. With `expected`, the
  * count must equal the model's number of classes.

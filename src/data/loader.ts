@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import { platform } from '../platform/index.js';
 import type { DecodeOptions } from './decode.js';
 import { checkConfig, preprocessImage } from './preprocess.js';
-import type { PreprocessConfig } from './preprocessConfig.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
 import { stackBatch, type BatchTensor, type ImageTensor } from './tensor.js';
 
 export interface LoaderOptions extends DecodeOptions {

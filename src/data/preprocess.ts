@@ -6,7 +6,7 @@ import { ConfigError, oneOf } from '../errors.js';
 import { decodeImage, type DecodeOptions, type ImageInput } from './decode.js';
 import { centerCropBox, resizedSize } from './geometry.js';
 import type { RawImage } from './image.js';
-import { INTERPOLATIONS, type PreprocessConfig } from './preprocessConfig.js';
+import { INTERPOLATIONS, type PreprocessConfig } from '../weights/preprocessConfig.js';
 import { resample } from './resample.js';
 import { normalize, type ImageTensor } from './tensor.js';
 

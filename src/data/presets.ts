@@ -4,7 +4,7 @@
  */
 import { ConfigError, oneOf } from '../errors.js';
 import { familyTransform, type WeightFamilyName } from '../weights/families.js';
-import type { PreprocessConfig } from './preprocessConfig.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
 
 export { timmConfig } from '../weights/families.js';
 

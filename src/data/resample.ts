@@ -5,7 +5,7 @@
  * passes. Only the requested window of the output is computed, so resize-then-crop costs the
  * crop, not the whole resized image.
  */
-import type { Interpolation } from './preprocessConfig.js';
+import type { Interpolation } from '../weights/preprocessConfig.js';
 import type { Box } from './geometry.js';
 import type { RawImage } from './image.js';
 

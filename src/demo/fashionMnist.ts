@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { FileFormatError } from '../errors.js';
-import { writeFileAtomic } from '../util/files.js';
+import { writeFileAtomic } from '../node/files.js';
+import { FileFormatError } from '../index.js';
 
 /** Debian's `dataset-fashion-mnist` installs the full set here. */
 export const SYSTEM_FASHION_MNIST = '/usr/share/datasets/fashion-mnist';

@@ -5,15 +5,12 @@
  * dataset-fashion-mnist is installed, the whole 10 000-image test set is used for the accuracy
  * (and with `--full`, the whole 60 000-image training set too, which takes far longer).
  */
-import '../node/register.js';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trainingReporter } from '../cli/trainingProgress.js';
-import { imageFolder } from '../data/imageFolder.js';
-import { checkpointPaths } from '../finetune/models.js';
-import { EfficientNet } from '../model.js';
+import { EfficientNet, checkpointPaths, imageFolder } from '../index.js';
 import { SYSTEM_FASHION_MNIST, readIdx, writeImageFolder } from './fashionMnist.js';
 import { DEMO_RECIPE } from './recipe.js';
 

@@ -1,5 +1,5 @@
 /** The demo's training recipe, shared with the benchmark that runs it beside PyTorch. */
-import type { AugmentOptions } from '../data/transforms/train.js';
+import type { AugmentOptions } from '../index.js';
 
 /** The recipe, chosen so the demo takes a few minutes on two cores (bench/finetune.ts measures it beside PyTorch). */
 export const DEMO_RECIPE: {

@@ -7,14 +7,14 @@
 import { imageFolder, type ImageFolderDataset, type LabelledImage } from '../data/imageFolder.js';
 import { loadBatches } from '../data/loader.js';
 import { preprocessImage } from '../data/preprocess.js';
-import type { PreprocessConfig } from '../data/preprocessConfig.js';
-import type { SkippedPath } from '../data/walk.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
+import type { SkippedPath } from '../data/imagePaths.js';
 import { ConfigError } from '../errors.js';
-import type { EfficientNet } from '../model.js';
+import type { ImageModel } from '../model/imageModel.js';
 import { modelLabels } from '../pipeline/classify.js';
 import { matchClasses } from './classes.js';
 import { argmax, computeMetrics, targetRank, type Metrics } from './metrics.js';
-import { decodeChannels } from '../pipeline/defaults.js';
+import { decodeChannels } from '../data/defaults.js';
 
 export interface EvaluateOptions {
   /** Images per engine call. Default 8. */
@@ -47,7 +47,7 @@ export interface Evaluation extends Metrics {
  * const result = await evaluate(net, 'flowers/val', { batchSize: 16 });
  * console.log(result.top1, result.topK, result.classes.map((c) => `${c.name} ${c.accuracy}`));
  */
-export async function evaluate(net: EfficientNet, dataset: ImageFolderDataset | string, options: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluate(net: ImageModel, dataset: ImageFolderDataset | string, options: EvaluateOptions = {}): Promise<Evaluation> {
   const numClasses = net.config.numClasses;
   if (!net.config.includeTop) throw new ConfigError('The model has no classifier (includeTop is false); evaluation needs class scores');
   const k = options.topK ?? Math.min(5, numClasses);

@@ -2,7 +2,9 @@
  * The loss and accuracy curves of a run, side by side (training solid, validation dashed, per
  * epoch), as SVG and as a PNG beside it, drawn with the shared chart code in src/report.
  */
-import { type Figure, type Series, lineChart, stack, writeFigure } from '../report/index.js';
+import { lineChart, type Series } from '../report/lineChart.js';
+import { type Figure, stack } from '../report/svg.js';
+import { writeFigure } from '../report/write.js';
 import type { EpochRecord } from './runState.js';
 
 function series(history: readonly EpochRecord[], pick: (r: EpochRecord) => number | undefined, validation: boolean): Series {

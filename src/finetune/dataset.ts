@@ -7,7 +7,7 @@
 import { DatasetError } from '../errors.js';
 import { readImageSize } from '../data/decode.js';
 import type { ImageFolderDataset, LabelledImage } from '../data/imageFolder.js';
-import type { SkippedPath } from '../data/walk.js';
+import type { SkippedPath } from '../data/imagePaths.js';
 import { Random, mixSeed } from '../util/random.js';
 
 /** Class names and labelled images: an {@link ImageFolderDataset} or any list built by hand. */

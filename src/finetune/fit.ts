@@ -4,10 +4,10 @@
  * augmented), the last N stages, or everything through the Trainer; validation each epoch;
  * best and last models, the resume state and the curves written atomically as it goes.
  */
-import { existsSync } from 'node:fs';
 import { ConfigError, EfficientNetError } from '../errors.js';
+import { platform } from '../platform/index.js';
 import type { ImageFolderDataset } from '../data/imageFolder.js';
-import { EfficientNet } from '../model.js';
+import type { ImageModel } from '../model/imageModel.js';
 import { Trainer } from '../train/trainer.js';
 import { checkpointPaths, withHead } from './models.js';
 import { epochOrder, type LabelledDataset } from './dataset.js';
@@ -20,11 +20,11 @@ import { loadResumableState } from './resume.js';
 import { buildFeatureCache, cachedSource, featureSource, imageSource, type Source } from './sources.js';
 import { countCorrect, evaluate } from './validate.js';
 import { type Learner, headLearner, trainerLearner } from './learner.js';
-import { decodeChannels } from '../pipeline/defaults.js';
+import { decodeChannels } from '../data/defaults.js';
 
-export interface FitResult {
-  /** The model after the last epoch trained (class names, architecture and preprocessing set). */
-  readonly model: EfficientNet;
+export interface FitResult<M extends ImageModel = ImageModel> {
+  /** The model after the last epoch trained (class names, architecture and preprocessing set), of the class `fit` was given. */
+  readonly model: M;
   readonly history: readonly EpochRecord[];
   /** Best validation accuracy and its epoch (0-based). */
   readonly best?: { readonly epoch: number; readonly accuracy: number };
@@ -41,7 +41,7 @@ export interface FitResult {
  * const base = await EfficientNet.fromPretrained('efficientnet-b0');
  * const { model, history } = await fit(base, await imageFolder('flowers'), { epochs: 5, freeze: 'head', validation: { split: 0.1 }, out: 'flowers.safetensors' });
  */
-export async function fit(net: EfficientNet, dataset: ImageFolderDataset | LabelledDataset, options: FitOptions): Promise<FitResult> {
+export async function fit<M extends ImageModel>(net: M, dataset: ImageFolderDataset | LabelledDataset, options: FitOptions): Promise<FitResult<M>> {
   checkFitOptions(options);
   const seed = options.seed ?? 0;
   const batchSize = options.batchSize ?? 32;
@@ -60,10 +60,10 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
   let learner: Learner;
   let source: Source;
   const disposables: (() => Promise<void>)[] = [() => model.dispose()];
-  let current: EfficientNet | undefined;
+  let current: ImageModel | undefined;
   try {
     // Before anything is built or written: a state to resume from must fit, and one image must load.
-    const resumed = options.resume && paths && existsSync(paths.state)
+    const resumed = options.resume && paths && await platform().files.exists(paths.state)
       ? await loadResumableState(paths.state, print, { epochs: options.epochs, samples: train.samples.length })
       : undefined;
     await requireUsableImage(imageSource(train, model.preprocess, channels, { batchSize: 1, inFlight: options.inFlight, seed, augment }), train.samples.length, skip);
@@ -152,7 +152,8 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
     }
     if (stopped) await saveState();
     current ??= await learner.model();
-    return { model: current, history: progress.history, best: progress.best, skipped, stopped };
+    // The learners build models with withWeights, so `current` is of `net`'s class.
+    return { model: current as M, history: progress.history, best: progress.best, skipped, stopped };
   } catch (error) {
     await current?.dispose();
     throw error;
@@ -161,7 +162,7 @@ export async function fit(net: EfficientNet, dataset: ImageFolderDataset | Label
   }
 }
 
-function floats(net: EfficientNet, key: string): Float32Array {
+function floats(net: ImageModel, key: string): Float32Array {
   const t = net.weights.get(key);
   if (t?.dtype !== 'float32') throw new ConfigError(`model has no float tensor '${key}'`);
   return t.data;

@@ -2,7 +2,7 @@
  * One interface over the two ways `fit` trains: the Trainer (training graph, images in) and the
  * head trainer (pooled features in). Both save and restore the Trainer's state shape.
  */
-import type { EfficientNet } from '../model.js';
+import type { ImageModel } from '../model/imageModel.js';
 import type { Trainer, TrainerState } from '../train/trainer.js';
 import { floatTensor } from '../weights/tensor.js';
 import type { HeadTrainer } from './head.js';
@@ -15,16 +15,16 @@ export interface Learner {
   state(): TrainerState;
   loadState(state: TrainerState): void;
   /** The current weights as a model (a new one; dispose it). */
-  model(): Promise<EfficientNet>;
+  model(): Promise<ImageModel>;
   /** Logits [N, K] of a validation batch, given `model()`'s result. */
-  logits(model: EfficientNet, data: Float32Array, n: number): Promise<Float32Array>;
+  logits(model: ImageModel, data: Float32Array, n: number): Promise<Float32Array>;
 }
 
 /**
  * @example
  * const learner = trainerLearner(await Trainer.create(net.network, net.weights, opts), net);
  */
-export function trainerLearner(trainer: Trainer, template: EfficientNet, freshStatistics = false): Learner {
+export function trainerLearner(trainer: Trainer, template: ImageModel, freshStatistics = false): Learner {
   const [c, h, w] = [template.config.inChannels, ...template.config.imageSize];
   return {
     step: async (input, labels) => {
@@ -46,7 +46,7 @@ export function trainerLearner(trainer: Trainer, template: EfficientNet, freshSt
  * @example
  * const learner = headLearner(new HeadTrainer(w, b, opts), net);
  */
-export function headLearner(head: HeadTrainer, template: EfficientNet): Learner {
+export function headLearner(head: HeadTrainer, template: ImageModel): Learner {
   const fc = template.network.fc!;
   const [weightKey, biasKey] = [`${fc.name}.weight`, `${fc.name}.bias`];
   return {

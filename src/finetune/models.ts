@@ -2,7 +2,7 @@
  * The models `fit` starts from and writes: the base network with a classifier for the dataset's
  * classes, a model around trained weights, and the file names a run writes beside `--out`.
  */
-import { EfficientNet } from '../model.js';
+import type { ImageModel } from '../model/imageModel.js';
 import { floatTensor, type StateDict } from '../weights/tensor.js';
 
 /** The files a run writes for `out` = `model.safetensors`. */
@@ -33,9 +33,9 @@ export function checkpointPaths(out: string): CheckpointPaths {
  * @example
  * withHead(await EfficientNet.fromPretrained('efficientnet-b0'), ['cat', 'dog'], 0).config.numClasses // 2
  */
-export function withHead(net: EfficientNet, classes: readonly string[], seed: number, zero = false): EfficientNet {
+export function withHead<M extends ImageModel>(net: M, classes: readonly string[], seed: number, zero = false): M {
   const metadata = net.metadata();
-  const model = EfficientNet.fromStateDict(net.weights, {
+  const model = net.withWeights(net.weights, {
     family: 'lukemelas', numClasses: classes.length, includeTop: true, labels: classes, preprocess: net.preprocess,
     runtime: net.runtimeOptions, seed, strict: net.network.fc !== undefined,
   }, { ...metadata, options: { ...metadata.options, numClasses: classes.length }, labels: classes });
@@ -54,8 +54,6 @@ export function withHead(net: EfficientNet, classes: readonly string[], seed: nu
  * @example
  * const trained = modelWithWeights(model, trainer.weights);
  */
-export function modelWithWeights(template: EfficientNet, weights: StateDict): EfficientNet {
-  return EfficientNet.fromStateDict(new Map(weights), {
-    family: 'lukemelas', labels: template.labels, preprocess: template.preprocess, runtime: template.runtimeOptions,
-  }, template.metadata());
+export function modelWithWeights<M extends ImageModel>(template: M, weights: StateDict): M {
+  return template.withWeights(new Map(weights));
 }

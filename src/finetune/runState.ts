@@ -4,7 +4,7 @@
  * batch, running metrics, history) as JSON in the metadata, written atomically in one file so
  * the two always agree.
  */
-import { EfficientNetError, FileFormatError, FileSystemError, fileSystemReason } from '../errors.js';
+import { EfficientNetError, FileFormatError, FileSystemError, fileSystemReason, type SystemError } from '../errors.js';
 import type { TrainerState } from '../train/trainer.js';
 import { readSafetensors, writeSafetensors } from '../weights/formats/safetensors.js';
 import { floatTensor, int64Tensor, type StateDict } from '../weights/tensor.js';
@@ -167,9 +167,9 @@ export async function guardWrite(path: string, what: string, write: () => Promis
   try {
     await write();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = (error as SystemError).code;
     if (typeof code !== 'string') throw error;
-    const reason = error instanceof FileSystemError ? error.reason : fileSystemReason(error as NodeJS.ErrnoException);
+    const reason = error instanceof FileSystemError ? error.reason : fileSystemReason(error as SystemError);
     throw new CheckpointWriteError(`Cannot write ${what} '${path}': ${reason}; the previous file, if any, is intact`);
   }
 }

@@ -5,8 +5,8 @@
  * order, failed images skipped), so a run can switch between them and get the same result.
  */
 import { loadBatches } from '../data/loader.js';
-import type { PreprocessConfig } from '../data/preprocessConfig.js';
-import type { EfficientNet } from '../model.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
+import type { ImageModel } from '../model/imageModel.js';
 import type { LabelledDataset } from './dataset.js';
 import { trainTransform, type AugmentOptions, type TrainItem } from '../data/transforms/train.js';
 
@@ -67,7 +67,7 @@ export function imageSource(dataset: LabelledDataset, config: PreprocessConfig, 
  * @example
  * const source = featureSource(imageSource(train, net.preprocess, 3, opts), net);
  */
-export function featureSource(images: Source, backbone: EfficientNet): Source {
+export function featureSource(images: Source, backbone: ImageModel): Source {
   const [c, h, w] = [backbone.config.inChannels, ...backbone.config.imageSize];
   return async function* (order, start, epoch) {
     for await (const batch of images(order, start, epoch)) {

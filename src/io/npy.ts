@@ -2,10 +2,10 @@
  * NumPy `.npy` arrays (format versions 1–3): the interchange format of the `forward` and
  * `gradients` commands, so anyone can compare us with PyTorch in a few lines of Python.
  */
-import { readFile } from 'node:fs/promises';
 import { FileFormatError } from '../errors.js';
 import { shapeSize } from '../arch/parameters.js';
-import { writeFileAtomic } from '../util/files.js';
+import { platform } from '../platform/index.js';
+import { latin1Bytes, latin1Text } from '../util/bytes.js';
 import { readFloats, readInts, type SourceDType } from '../weights/formats/dtypes.js';
 import type { Tensor } from '../weights/tensor.js';
 
@@ -23,14 +23,15 @@ const DESCRS: Record<string, SourceDType> = {
  */
 export function parseNpy(bytes: Uint8Array, source = 'npy data'): Tensor {
   const fail = (why: string): never => { throw new FileFormatError(`${source} is not a valid .npy file: ${why}`); };
-  if (bytes.byteLength < 10 || Buffer.from(bytes.subarray(0, 6)).toString('latin1') !== MAGIC) fail('it does not start with \\x93NUMPY');
+  if (bytes.byteLength < 10 || latin1Text(bytes.subarray(0, 6)) !== MAGIC) fail('it does not start with \\x93NUMPY');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const major = bytes[6];
   if (major < 1 || major > 3) fail(`format version ${major} is not 1, 2 or 3`);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
   if (headerStart + headerLength > bytes.byteLength) fail(`the header claims ${headerLength} bytes but the file is shorter`);
-  const header = Buffer.from(bytes.subarray(headerStart, headerStart + headerLength)).toString(major === 3 ? 'utf8' : 'latin1');
+  const headerBytes = bytes.subarray(headerStart, headerStart + headerLength);
+  const header = major === 3 ? new TextDecoder().decode(headerBytes) : latin1Text(headerBytes);
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -56,7 +57,7 @@ export function parseNpy(bytes: Uint8Array, source = 'npy data'): Tensor {
  * const x = await readNpy('x.npy');
  */
 export async function readNpy(path: string): Promise<Tensor> {
-  return parseNpy(await readFile(path), path);
+  return parseNpy(await platform().files.read(path), path);
 }
 
 /** Serialises a float32 or int64 tensor as `.npy` (version 1.0) bytes. */
@@ -66,12 +67,9 @@ export function serializeNpy(tensor: Tensor): Uint8Array[] {
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
   // Pad with spaces so that the data starts on a 64-byte boundary, ending in a newline.
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const prefix = Buffer.alloc(10);
-  prefix.write(MAGIC, 0, 'latin1');
-  prefix[6] = 1;
-  prefix[7] = 0;
-  prefix.writeUInt16LE(header.length, 8);
-  return [prefix, Buffer.from(header, 'latin1'), new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength)];
+  const prefix = latin1Bytes(`${MAGIC}\x01\x00\0\0`); // magic, version 1.0, header length
+  new DataView(prefix.buffer).setUint16(8, header.length, true);
+  return [prefix, latin1Bytes(header), new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength)];
 }
 
 /**
@@ -81,5 +79,5 @@ export function serializeNpy(tensor: Tensor): Uint8Array[] {
  * await writeNpy('y.npy', { dtype: 'float32', shape: [1, 1000], data: logits });
  */
 export async function writeNpy(path: string, tensor: Tensor): Promise<void> {
-  await writeFileAtomic(path, serializeNpy(tensor));
+  await platform().files.write(path, serializeNpy(tensor));
 }

@@ -7,16 +7,20 @@ import { availableParallelism } from 'node:os';
 import * as zlib from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import type { Compression, Engine, FileAccess, Platform } from '../platform/index.js';
-import { writeFileAtomic } from '../util/files.js';
-import { readWholeFile } from '../weights/formats/readWhole.js';
+import { writeFileAtomic } from './files.js';
+import { readWholeFile } from './readWhole.js';
 import { crc32Table } from '../util/crc32.js';
+import { fetchPretrained } from './download.js';
 import { sharpImages } from './images.js';
+import { listFolders, walkFiles } from './walk.js';
 
 const files: FileAccess = {
   read: readWholeFile,
   readText: (path) => readFile(path, 'utf8'),
   write: writeFileAtomic,
   exists: (path) => access(path).then(() => true, () => false),
+  listFolders,
+  walkFiles,
 };
 
 const engine: Engine = {
@@ -38,5 +42,6 @@ export const nodePlatform: Platform = {
   images: sharpImages,
   engine,
   compression,
+  weights: { fetch: async (file, options) => (await fetchPretrained(file, options)).path },
   parallelism: availableParallelism(),
 };

@@ -2,14 +2,15 @@
  * Images in, answers out: decode and preprocess (src/data), run (the model), softmax and top-k.
  * Each stage is a plain function; the model never touches pixels, the data code never the engine.
  */
-import { imagenetClasses } from '../data/labels.js';
+import { defaultLabels } from '../data/labels.js';
 import { loadBatches } from '../data/loader.js';
 import type { ImageInput } from '../data/decode.js';
-import type { PreprocessConfig } from '../data/preprocessConfig.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
 import { ConfigError, ImageDecodeError } from '../errors.js';
 import { familyKeys } from '../weights/keymaps.js';
-import type { EfficientNet, FloatBatch } from '../model.js';
-import { decodeChannels } from './defaults.js';
+import type { ImageModel } from '../model/imageModel.js';
+import type { FloatBatch } from '../runtime/inputs.js';
+import { decodeChannels } from '../data/defaults.js';
 import { byScoreDescending, softmaxRows } from '../util/scores.js';
 
 export { softmaxRows };
@@ -45,7 +46,7 @@ export function topK(probabilities: ArrayLike<number>, k: number, labels: readon
  * @example
  * requireClassifier(net, 'classify') // 1000
  */
-export function requireClassifier(net: EfficientNet, task: string): number {
+export function requireClassifier(net: ImageModel, task: string): number {
   if (!net.network.fc) {
     throw new ConfigError(`Cannot ${task} with a model that has no classifier (its checkpoint has no '${familyKeys(net.family).fcWeight}'): it gives ${net.network.featureChannels} pooled features per image; use \`features\` (net.embed) for those`);
   }
@@ -53,18 +54,16 @@ export function requireClassifier(net: EfficientNet, task: string): number {
 }
 
 /** The model's class names: its own, ImageNet's for 1000 classes, else `class_i`. Headless models have none. */
-export async function modelLabels(net: EfficientNet, task = 'classify'): Promise<readonly string[]> {
+export async function modelLabels(net: ImageModel, task = 'classify'): Promise<readonly string[]> {
   requireClassifier(net, task);
-  if (net.labels) return net.labels;
-  const classes = net.config.numClasses;
-  return classes === 1000 ? imagenetClasses() : Array.from({ length: classes }, (_, i) => `class_${i}`);
+  return net.labels ?? defaultLabels(net.config.numClasses);
 }
 
 /**
  * Runs `fn` on batches of preprocessed images, in input order; every undecodable image is
  * named in one error after the others ran.
  */
-export async function mapImageBatches<R>(net: EfficientNet, inputs: readonly ImageInput[], options: ImageRunOptions, fn: (batch: FloatBatch, count: number) => Promise<R[]>): Promise<R[]> {
+export async function mapImageBatches<R>(net: ImageModel, inputs: readonly ImageInput[], options: ImageRunOptions, fn: (batch: FloatBatch, count: number) => Promise<R[]>): Promise<R[]> {
   const config = { ...net.preprocess, ...options.preprocess };
   const results: R[] = [];
   const failures: Error[] = [];
@@ -83,7 +82,7 @@ export async function mapImageBatches<R>(net: EfficientNet, inputs: readonly Ima
  * @example
  * const [best] = await classifyImages(net, 'cat.jpg', { topK: 1 }); // { index: 281, label: 'tabby', probability: 0.83 }
  */
-export async function classifyImages(net: EfficientNet, input: ImageInput | readonly ImageInput[], options: ImageRunOptions & { topK?: number } = {}): Promise<Prediction[] | Prediction[][]> {
+export async function classifyImages(net: ImageModel, input: ImageInput | readonly ImageInput[], options: ImageRunOptions & { topK?: number } = {}): Promise<Prediction[] | Prediction[][]> {
   const labels = await modelLabels(net);
   const classes = net.config.numClasses;
   const inputs = Array.isArray(input) ? (input as readonly ImageInput[]) : [input as ImageInput];
@@ -100,7 +99,7 @@ export async function classifyImages(net: EfficientNet, input: ImageInput | read
  * @example
  * const { dims } = await embedImages(net, ['a.jpg', 'b.png']); // [2, 1280]
  */
-export async function embedImages(net: EfficientNet, input: ImageInput | readonly ImageInput[], options: ImageRunOptions = {}): Promise<FloatBatch> {
+export async function embedImages(net: ImageModel, input: ImageInput | readonly ImageInput[], options: ImageRunOptions = {}): Promise<FloatBatch> {
   const inputs = Array.isArray(input) ? (input as readonly ImageInput[]) : [input as ImageInput];
   const channels = net.network.featureChannels;
   const rows = await mapImageBatches(net, inputs, options, async (batch, count) => {

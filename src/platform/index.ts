@@ -28,6 +28,13 @@ export interface FileAccess {
   write(path: string, data: FileData): Promise<void>;
   /** True when something exists at `path`. */
   exists(path: string): Promise<boolean>;
+  /** The names of the (non-hidden) folders directly inside `path`. */
+  listFolders(path: string): Promise<string[]>;
+  /**
+   * Every (non-hidden) file below `root`, sorted by folder then name in code-unit order; links
+   * that would repeat or loop are reported in `skipped` instead.
+   */
+  walkFiles(root: string, skipped: { path: string; reason: string }[]): Promise<string[]>;
 }
 
 /** Image decoding and encoding. */
@@ -59,6 +66,64 @@ export interface Compression {
   crc32(data: Uint8Array): number;
 }
 
+/** A published weight file: fetched once, verified against its SHA-256 prefix, then kept. */
+export interface WeightFile {
+  /** Registry tag, for messages (`lukemelas:efficientnet-b0`). */
+  readonly tag: string;
+  readonly url: string;
+  readonly fileName: string;
+  /** Leading hex digits of the file's SHA-256. */
+  readonly sha256: string;
+}
+
+export interface DownloadProgress {
+  readonly tag: string;
+  readonly url: string;
+  /** Bytes on disk so far, resumed ones included. */
+  readonly received: number;
+  /** Full size when the server says it. */
+  readonly total?: number;
+  /** 0 for the first request, n for the n-th retry. */
+  readonly attempt: number;
+}
+
+/** Why a request is being retried, and which retry it is. */
+export interface DownloadRetry {
+  readonly tag: string;
+  readonly url: string;
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  readonly retries: number;
+  readonly reason: string;
+  /** Bytes kept; the retry asks for the rest with a Range request. */
+  readonly received: number;
+}
+
+export interface FetchPretrainedOptions {
+  /** Where files are kept. Node: `$EFFICIENTNET_TS_CACHE`, else `$XDG_CACHE_HOME/efficientnet-ts`, else `~/.cache/efficientnet-ts`. */
+  cacheDir?: string;
+  /** Mirror: the file is fetched from `<baseUrl>/<fileName>`. Default: `$EFFICIENTNET_TS_BASE_URL`, else the published URL. */
+  baseUrl?: string;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Attempts after the first one when the connection drops or the server errs (5xx). Default 3. */
+  retries?: number;
+  /** Delay before retry n is `retryDelayMs · 2^(n−1)`. Default 500. */
+  retryDelayMs?: number;
+  onRetry?: (retry: DownloadRetry) => void;
+  /** Abort a request that receives nothing for this long. Default: `$EFFICIENTNET_TS_IDLE_TIMEOUT` (seconds), else 30 s. */
+  idleTimeoutMs?: number;
+  /** Most bytes accepted when the server sends no Content-Length. Default 4 GiB. */
+  maxBytes?: number;
+  /** Injected `fetch` (tests, proxies). Default: the global one. */
+  fetchImpl?: typeof fetch;
+}
+
+/** Where published weights come from: a cache folder on Node, the Cache Storage API in a browser. */
+export interface WeightStore {
+  /** A local path (Node) or the bytes of `file`, downloaded and verified on first use. */
+  fetch(file: WeightFile, options?: FetchPretrainedOptions): Promise<string | Uint8Array>;
+}
+
 /** Everything the core needs from the platform. */
 export interface Platform {
   /** 'node' or 'browser', for messages. */
@@ -67,6 +132,7 @@ export interface Platform {
   readonly images: ImageCodec;
   readonly engine: Engine;
   readonly compression: Compression;
+  readonly weights: WeightStore;
   /** Cores available for parallel work (decoding queues). */
   readonly parallelism: number;
 }

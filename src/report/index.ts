@@ -16,7 +16,7 @@
  * ], { title: 'Accuracy', xLabel: 'epoch', yLabel: 'top-1', yRange: [0, 1] });
  * await writeFigure('model.curves.svg', stack([loss, accuracy]));
  */
-export { type Figure, svgDocument, stack, escapeXml, element, text, rect, line, translate, textWidth, truncate } from './svg.js';
+export { type Figure, svgDocument } from './svg.js';
 export { lineChart, PALETTE, type Series, type LineChartOptions } from './lineChart.js';
 export { heatmap, blues, type HeatmapOptions } from './heatmap.js';
 export { niceTicks, formatTick } from './ticks.js';

@@ -2,10 +2,10 @@
  * The inference graph as a standalone ONNX file: weights inline, or in `<file>.data` beside it
  * (ONNX's external-data convention) when they pass protobuf's 2 GB limit or when asked.
  */
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join } from 'pathe';
 import type { NetworkSpec } from '../arch/network.js';
-import type { PreprocessConfig } from '../data/preprocessConfig.js';
-import { writeFileAtomic } from '../util/files.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
+import { platform } from '../platform/index.js';
 import type { StateDict } from '../weights/tensor.js';
 import { type InferenceGraphOptions, type InferenceOutput, buildInferenceGraph } from './inference.js';
 
@@ -78,7 +78,7 @@ export async function writeOnnx(path: string, net: NetworkSpec, weights: StateDi
   const weightBytes = [...weights.values()].reduce((sum, t) => sum + t.data.byteLength, 0);
   if (!(options.externalData || weightBytes > PROTOBUF_LIMIT_BYTES)) {
     const model = onnxBytes(net, weights, options, about);
-    await writeFileAtomic(path, model);
+    await platform().files.write(path, model);
     return { bytes: model.byteLength };
   }
   const dataFile = `${basename(path)}.data`;
@@ -91,7 +91,7 @@ export async function writeOnnx(path: string, net: NetworkSpec, weights: StateDi
     end = offset + data.byteLength;
   }
   // The data first: a graph file never points at a data file that is not complete.
-  await writeFileAtomic(join(dirname(path), dataFile), chunks);
-  await writeFileAtomic(path, graph.model);
+  await platform().files.write(join(dirname(path), dataFile), chunks);
+  await platform().files.write(path, graph.model);
   return { bytes: graph.model.byteLength + end, dataFile };
 }

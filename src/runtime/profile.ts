@@ -2,7 +2,7 @@
  * Reads onnxruntime's profile (Chrome trace JSON) into a per-operator-type time account, so a
  * benchmark can say where a step's time goes.
  */
-import { readFile } from 'node:fs/promises';
+import { platform } from '../platform/index.js';
 
 export interface OperatorAccount {
   /** Operator type → milliseconds per run, largest first. */
@@ -27,7 +27,7 @@ interface TraceEvent {
  * const account = await operatorAccount(session.endProfiling()!, 1);
  */
 export async function operatorAccount(profilePath: string, skipRuns = 0): Promise<OperatorAccount> {
-  const events = JSON.parse(await readFile(profilePath, 'utf8')) as TraceEvent[];
+  const events = JSON.parse(await platform().files.readText(profilePath)) as TraceEvent[];
   const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts);
   const counted = runs.slice(skipRuns);
   const start = counted[0]?.ts ?? Infinity;

@@ -1,9 +1,11 @@
 /**
- * The only module that imports onnxruntime. Wraps an inference session: picks the first
- * execution provider that works on this machine, validates feeds by name, shape rank and dtype
- * before running, and reports shapes and dtypes when a run fails.
+ * The only module that runs onnxruntime, through the platform's binding (onnxruntime-node or
+ * onnxruntime-web). Wraps an inference session: picks the first execution provider that works on
+ * this machine, validates feeds by name, shape rank and dtype before running, and reports shapes
+ * and dtypes when a run fails.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { platform } from '../platform/index.js';
 import { InputShapeError, RuntimeError, oneOf } from '../errors.js';
 import { GraphBuilder, NCHWC_DOMAIN } from './onnx/graph.js';
 
@@ -150,7 +152,7 @@ export class Session {
     const failures: string[] = [];
     for (let i = 0; i < providers.length; i++) {
       try {
-        const session = await ort.InferenceSession.create(model, sessionOptions(providers.slice(i), options, externalData));
+        const session = await platform().engine.InferenceSession.create(model, sessionOptions(providers.slice(i), options, externalData));
         compiled++;
         live++;
         return new Session(session, session.inputNames, session.outputNames, providers[i]);
@@ -173,7 +175,7 @@ export class Session {
       throw new InputShapeError(`Cannot run the graph: ${parts.join('; ')}. Expected inputs: ${oneOf(this.inputNames)}`);
     }
     const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, value] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(value.type, value.data, value.dims);
+    for (const [name, value] of Object.entries(feeds)) ortFeeds[name] = new (platform().engine.Tensor)(value.type, value.data, value.dims);
     let results: ort.InferenceSession.OnnxValueMapType;
     try {
       results = await this.session.run(ortFeeds, [...fetches]);

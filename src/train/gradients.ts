@@ -4,7 +4,10 @@
  * runs, and how anyone checks our gradients against PyTorch.
  */
 import { InputShapeError } from '../errors.js';
-import type { EfficientNet } from '../model.js';
+import type { NetworkSpec } from '../arch/network.js';
+import type { RuntimeOptions } from '../runtime/session.js';
+import type { KeyFamily } from '../weights/keymaps.js';
+import type { StateDict } from '../weights/tensor.js';
 import { checkImageBatch } from '../runtime/inputs.js';
 import { Random } from '../util/random.js';
 import { keyRenamer } from '../weights/keymaps.js';
@@ -35,6 +38,16 @@ export interface GradientResult {
   readonly runningStats: Map<string, Float32Array>;
 }
 
+/** What gradients need of a model (an `EfficientNet` is one): its network, weights and runtime. */
+export interface GradientModel {
+  readonly network: NetworkSpec;
+  /** Reference (lukemelas) key names. */
+  readonly weights: StateDict;
+  readonly runtimeOptions: RuntimeOptions;
+  /** The key family gradients are named in: the one the weights were loaded from. */
+  readonly loadReport?: { readonly family: KeyFamily };
+}
+
 /**
  * Gradients of the mean cross-entropy for a batch. `labels` are class indices [N] (int64 or
  * float) or target distributions [N, K]. The model must be built for the batch's image size.
@@ -43,7 +56,7 @@ export interface GradientResult {
  * const { loss, gradients } = await computeGradients(net, { data, dims: [2, 3, 224, 224] }, [3, 7]);
  */
 export async function computeGradients(
-  model: EfficientNet,
+  model: GradientModel,
   input: { readonly data: Float32Array; readonly dims: readonly number[] },
   labels: ArrayLike<number | bigint> | { readonly data: Float32Array; readonly dims: readonly number[] },
   options: GradientOptions = {},

@@ -8,7 +8,7 @@
  */
 import { FileFormatError } from '../errors.js';
 import type { StateDict } from './tensor.js';
-import { readWholeFile } from './formats/readWhole.js';
+import { platform } from '../platform/index.js';
 import { readPthLegacy, readPthZip } from './formats/pth.js';
 import { writePth } from './formats/pthWriter.js';
 import { indexSafetensors, writeSafetensors } from './formats/safetensors.js';
@@ -34,7 +34,7 @@ export interface Checkpoint {
 export interface ReadCheckpointOptions {
   /** Prefer the EMA weights (`state_dict_ema`, `model_ema`) when the file has both. Default false. */
   ema?: boolean;
-  /** Name used in error messages when reading a Buffer. Default 'checkpoint'. */
+  /** Name used in error messages when reading bytes. Default 'checkpoint'. */
   source?: string;
 }
 
@@ -51,19 +51,20 @@ const PREFIXES = ['module.', '_orig_mod.'];
  * tensors.get('_fc.weight')?.shape // [1000, 1280]
  */
 export async function readCheckpoint(input: string | Uint8Array, options: ReadCheckpointOptions = {}): Promise<Checkpoint> {
-  if (typeof input === 'string') return parseCheckpoint(await readWholeFile(input), { ...options, source: input });
+  if (typeof input === 'string') return parseCheckpoint(await platform().files.read(input), { ...options, source: input });
   return parseCheckpoint(input, options);
 }
 
 /**
- * A checkpoint's index from a path: names, dtypes and shapes now, each tensor's data on first
+ * A checkpoint's index from a path or bytes: names, dtypes and shapes now, each tensor's data on first
  * use (see {@link indexCheckpoint}).
  *
  * @example
  * const { tensors } = await openCheckpoint('efficientnet-b0.pth'); // loadStateDict reads only what fits
  */
-export async function openCheckpoint(path: string, options: ReadCheckpointOptions = {}): Promise<Checkpoint> {
-  return indexCheckpoint(await readWholeFile(path), { ...options, source: path });
+export async function openCheckpoint(input: string | Uint8Array, options: ReadCheckpointOptions = {}): Promise<Checkpoint> {
+  if (typeof input === 'string') return indexCheckpoint(await platform().files.read(input), { ...options, source: input });
+  return indexCheckpoint(input, options);
 }
 
 /**

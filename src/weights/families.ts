@@ -17,7 +17,7 @@
 import { ConfigError, oneOf } from '../errors.js';
 import type { PaddingStyle } from '../arch/padding.js';
 import { canonicalVariantName, getVariant } from '../arch/variants.js';
-import { IMAGENET_MEAN, IMAGENET_STD, type Interpolation, type PreprocessConfig } from '../data/preprocessConfig.js';
+import { IMAGENET_MEAN, IMAGENET_STD, type Interpolation, type PreprocessConfig } from './preprocessConfig.js';
 import type { KeyFamily } from './keymaps.js';
 
 export const WEIGHT_FAMILIES = ['lukemelas', 'advprop', 'torchvision', 'timm-tf', 'timm'] as const;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { pythonFloat } from '../../src/arch/moduleTree.js';
 import { renameStateDict } from '../../src/weights/keymaps.js';
 import { FIXTURES } from '../support/fixtures.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { ConfigError, ImageDecodeError } from '../../src/errors.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { imagenetClasses } from '../../src/data/labels.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imageFolder } from '../../src/data/imageFolder.js';
 import { loadBatches } from '../../src/data/loader.js';
-import { globToRegExp, listImages } from '../../src/data/walk.js';
+import { globToRegExp, listImages } from '../../src/node/walk.js';
 import { DatasetError, ImageDecodeError } from '../../src/errors.js';
 import { fixture } from './fixtures.js';
 

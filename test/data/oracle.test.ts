@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { preprocessImage } from '../../src/data/preprocess.js';
 import { preset, type PresetName } from '../../src/data/presets.js';
-import type { PreprocessConfig } from '../../src/data/preprocessConfig.js';
+import type { PreprocessConfig } from '../../src/weights/preprocessConfig.js';
 import { difference, fixture } from './fixtures.js';
 
 interface Entry {

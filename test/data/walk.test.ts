@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { imageFolder } from '../../src/data/imageFolder.js';
-import { listImages } from '../../src/data/walk.js';
+import { listImages } from '../../src/node/walk.js';
 import { withDir } from '../support/tempdir.js';
 
 async function files(root: string, paths: string[]): Promise<void> {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from '../support/cli.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { folderOf } from './support.js';
 
 test('a saved model classifies, embeds, exports, and starts a head-only run on new classes', async () => {

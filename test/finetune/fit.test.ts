@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fit, type FitResult } from '../../src/finetune/fit.js';
 import type { FitOptions } from '../../src/finetune/options.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { fashion, smallNet } from './support.js';
 
 function weightsOf(result: FitResult): Map<string, ArrayLike<unknown>> {

@@ -9,7 +9,7 @@ import { readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, DatasetError, FileFormatError } from '../../src/errors.js';
 import { fit } from '../../src/finetune/fit.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { changedSettings } from '../../src/finetune/resume.js';
 import { readSafetensors, writeSafetensors } from '../../src/weights/formats/safetensors.js';
 import { cli } from '../support/cli.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FIXTURES } from '../support/fixtures.js';
 import { imageFolder } from '../../src/data/imageFolder.js';
 import type { LabelledDataset } from '../../src/finetune/dataset.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 
 export const SUBSET = join(FIXTURES, '..', '..', 'data', 'fashion-mnist-subset');
 

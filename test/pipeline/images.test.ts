@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { ImageDecodeError } from '../../src/errors.js';
 import { readSafetensors } from '../../src/weights/formats/safetensors.js';
 import { softmaxRows, topK } from '../../src/pipeline/classify.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeNpy } from '../../src/io/npy.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { buildInferenceGraph, type InferenceOutput } from '../../src/runtime/inference.js';
 import { Session, compiledSessions, liveSessions } from '../../src/runtime/session.js';
 import { syntheticImages } from '../../src/weights/synthetic.js';

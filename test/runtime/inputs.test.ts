@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../src/arch/config.js';
 import { InputShapeError } from '../../src/errors.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { checkImageBatch, checkNchwFile, nchwProblems } from '../../src/runtime/inputs.js';
 import { computeGradients } from '../../src/train/gradients.js';
 

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { readSafetensors } from '../../src/weights/formats/safetensors.js';
 import type { KeyFamily } from '../../src/weights/keymaps.js';
 import { syntheticImages } from '../../src/weights/synthetic.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VARIANT_NAMES } from '../../src/arch/variants.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { InputShapeError } from '../../src/errors.js';
 
 const SIZES: [number, number][] = [[224, 224], [256, 256], [512, 512], [200, 320]];

@@ -10,9 +10,9 @@ import { createReadStream } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileWriteError } from '../../src/errors.js';
-import { removeStaleTemporaries, userPath, writeFileAtomic } from '../../src/util/files.js';
+import { removeStaleTemporaries, userPath, writeFileAtomic } from '../../src/node/files.js';
 
-const FILES = new URL('../../src/util/files.js', import.meta.url).href;
+const FILES = new URL('../../src/node/files.js', import.meta.url).href;
 import { withDir } from '../support/tempdir.js';
 
 test('a regular file is replaced whole, keeps its permissions, and no temporary file is left', () => withDir(async (dir) => {

@@ -8,7 +8,7 @@ import { lstat, readdir, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { parseNpy, writeNpy } from '../../src/io/npy.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { cli } from '../support/cli.js';

@@ -23,7 +23,7 @@ const DIST = fileURLToPath(new URL('../../src/', import.meta.url));
 async function loadInChild(api: 'readCheckpoint' | 'fromWeights', path: string): Promise<{ error: string; name: string; peakMiB: number }> {
   const script = `
     const { readCheckpoint } = await import(${JSON.stringify(join(DIST, 'weights', 'checkpoint.js'))});
-    const { EfficientNet } = await import(${JSON.stringify(join(DIST, 'model.js'))});
+    const { EfficientNet } = await import(${JSON.stringify(join(DIST, 'index.js'))});
     let error = '', name = '';
     try { ${api === 'readCheckpoint' ? 'await readCheckpoint(process.argv[1])' : 'await EfficientNet.fromWeights(process.argv[1])'}; } catch (e) { error = e.message; name = e.name; }
     process.stdout.write(JSON.stringify({ error, name, peakMiB: process.resourceUsage().maxRSS / 1024 }));`;

@@ -10,8 +10,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { FIXTURES } from '../support/fixtures.js';
 import { WeightLoadError } from '../../src/errors.js';
-import { defaultCacheDir } from '../../src/weights/pretrained/cache.js';
-import { fetchPretrained, type DownloadProgress, type DownloadRetry } from '../../src/weights/pretrained/download.js';
+import { defaultCacheDir } from '../../src/node/cache.js';
+import { fetchPretrained } from '../../src/node/download.js';
+import type { DownloadProgress, DownloadRetry } from '../../src/platform/index.js';
 import { getPretrained, type PretrainedEntry } from '../../src/weights/pretrained/registry.js';
 
 // 300 kB of deterministic bytes, served by a loopback server that can misbehave on request.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { familyDefaults } from '../../src/checkpointConfig.js';
+import { familyDefaults } from '../../src/model/checkpointConfig.js';
 import { PRESET_NAMES, preset } from '../../src/data/presets.js';
 import { ConfigError } from '../../src/errors.js';
 import { WEIGHT_FAMILIES, familyNetworkSettings, familyOf, familyTransform, weightFamily } from '../../src/weights/families.js';

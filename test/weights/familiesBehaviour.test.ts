@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
 import { VARIANT_NAMES } from '../../src/arch/variants.js';
-import { familyDefaults } from '../../src/checkpointConfig.js';
+import { familyDefaults } from '../../src/model/checkpointConfig.js';
 import { PRESET_NAMES, preset } from '../../src/data/presets.js';
-import { defaultPreprocess } from '../../src/pipeline/defaults.js';
+import { defaultPreprocess } from '../../src/data/defaults.js';
 import { PRETRAINED } from '../../src/weights/pretrained/registry.js';
 import { FIXTURES } from '../support/fixtures.js';
 

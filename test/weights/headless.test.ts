@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
 import { ConfigError, WeightLoadError } from '../../src/errors.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
-import { EfficientNet } from '../../src/model.js';
+import { EfficientNet } from '../../src/index.js';
 import { WeightLoadError, FileFormatError } from '../../src/errors.js';
 import { parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from '../../src/weights/formats/safetensors.js';
 import { loadStateDict } from '../../src/weights/load.js';

@@ -1,10 +1,9 @@
 /** `efficientnet classify <files|folders|globs...>`: top-k classes per image. */
 import { Command } from 'commander';
-import { loadLabels } from '../../data/labels.js';
-import { modelLabels, requireClassifier, softmaxRows, topK } from '../../pipeline/classify.js';
 import { type ImageCliOptions, addImageOptions, forEachImageBatch } from '../imageOptions.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 import { positiveInt } from '../options.js';
+import { loadLabels, modelLabels, requireClassifier, softmaxRows, topK } from '../../index.js';
 
 interface ClassifyOptions extends ModelCliOptions, ImageCliOptions {
   topK: number;

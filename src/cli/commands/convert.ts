@@ -1,7 +1,7 @@
 /** `efficientnet convert <in> <out>`: any checkpoint to .pth or .safetensors in any key family. */
 import { Command, Option } from 'commander';
-import { KEY_FAMILIES, type KeyFamily } from '../../weights/keymaps.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
+import { KEY_FAMILIES, type KeyFamily } from '../../index.js';
 
 interface ConvertOptions extends Omit<ModelCliOptions, 'weights'> {
   to?: KeyFamily;

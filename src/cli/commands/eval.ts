@@ -1,15 +1,11 @@
 /** `efficientnet eval <dir>`: accuracy, per-class table and confusion matrix on a labelled image folder. */
 import { Command } from 'commander';
-import { imageFolder } from '../../data/imageFolder.js';
-import { evaluate } from '../../eval/evaluate.js';
-import { evaluationJson, formatEvaluation } from '../../eval/format.js';
-import { confusionFigure } from '../../eval/picture.js';
-import { checkFigurePath, writeFigure } from '../../report/write.js';
-import { writeFileAtomic } from '../../util/files.js';
+import { writeFileAtomic } from '../../node/files.js';
 import { type ImageCliOptions, PartialFailureError, addImageOptions, preprocessFor } from '../imageOptions.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 import { positiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
+import { checkFigurePath, confusionFigure, evaluate, evaluationJson, formatEvaluation, imageFolder, writeFigure } from '../../index.js';
 
 interface EvalOptions extends ModelCliOptions, ImageCliOptions {
   topK?: number;

@@ -1,9 +1,9 @@
 /** `efficientnet features <files|folders|globs...> --output feats.npy|.jsonl`: pooled features per image. */
 import { Command } from 'commander';
-import { writeNpy } from '../../io/npy.js';
-import { writeOutput } from '../../util/files.js';
+import { writeOutput } from '../../node/files.js';
 import { PartialFailureError, type ImageCliOptions, addImageOptions, forEachImageBatch } from '../imageOptions.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
+import { writeNpy } from '../../index.js';
 
 interface FeaturesOptions extends ModelCliOptions, ImageCliOptions {
   output: string;

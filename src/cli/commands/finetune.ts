@@ -1,16 +1,10 @@
 /** `efficientnet finetune <train-dir>`: transfer learning on an image folder, with resume. */
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { imageFolder } from '../../data/imageFolder.js';
-import { ConfigError, EfficientNetError } from '../../errors.js';
-import { checkpointPaths } from '../../finetune/models.js';
-import { FROM_SCRATCH_MOMENTUM, SCHEDULES, type FitOptions, type ScheduleName, defaultAugment, describeDefaults } from '../../finetune/options.js';
-import { EfficientNet } from '../../model.js';
-import { type FreezeSpec, parseFreeze } from '../../train/freeze.js';
-import type { OptimizerKind } from '../../train/optimizers.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 import { finiteNumber, positiveInt } from '../options.js';
 import { trainingReporter } from '../trainingProgress.js';
+import { ConfigError, EfficientNet, EfficientNetError, FROM_SCRATCH_MOMENTUM, SCHEDULES, checkpointPaths, defaultAugment, describeDefaults, imageFolder, parseFreeze, type FitOptions, type FreezeSpec, type OptimizerKind, type ScheduleName } from '../../index.js';
 
 interface FinetuneOptions extends Omit<ModelCliOptions, 'weights'> {
   weights?: string;

@@ -5,10 +5,9 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { checkNchwFile } from '../../runtime/inputs.js';
-import { readNpy, serializeNpy, writeNpy } from '../../io/npy.js';
-import { writeOutput } from '../../util/files.js';
+import { writeOutput } from '../../node/files.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
+import { checkNchwFile, readNpy, serializeNpy, writeNpy } from '../../index.js';
 
 interface ForwardOptions extends ModelCliOptions {
   input: string;

@@ -4,15 +4,8 @@
  * names as safetensors. This is how anyone checks our gradients against PyTorch.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PADDING_STYLES, type PaddingStyle } from '../../arch/padding.js';
-import { checkNchwFile } from '../../runtime/inputs.js';
-import { readNpy } from '../../io/npy.js';
-import { EfficientNet } from '../../model.js';
-import { parseFreeze } from '../../train/freeze.js';
-import { computeGradients } from '../../train/gradients.js';
-import { floatTensor } from '../../weights/tensor.js';
-import { writeSafetensors } from '../../weights/formats/safetensors.js';
 import { finiteNumber, positiveInt } from '../options.js';
+import { EfficientNet, PADDING_STYLES, checkNchwFile, computeGradients, floatTensor, parseFreeze, readNpy, writeSafetensors, type PaddingStyle } from '../../index.js';
 
 interface GradientsOptions {
   model?: string;

@@ -1,10 +1,7 @@
 /** `efficientnet scale`: compound scaling for any φ, or the scaling of a published variant. */
 import { Command } from 'commander';
-import { scaledVariant } from '../../arch/config.js';
-import { formatScalingReport } from '../../arch/scalingReport.js';
-import { compoundScale, PAPER_COEFFICIENTS } from '../../arch/scaling.js';
-import { getVariant } from '../../arch/variants.js';
 import { finiteNumber } from '../options.js';
+import { PAPER_COEFFICIENTS, compoundScale, formatScalingReport, getVariant, scaledVariant } from '../../index.js';
 
 interface ScaleOptions { phi?: number; alpha: number; beta: number; gamma: number }
 

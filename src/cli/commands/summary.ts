@@ -1,11 +1,7 @@
 /** `efficientnet summary <model>`: the module tree, a per-layer table and totals. */
 import { Command, Option } from 'commander';
-import { resolveConfig } from '../../arch/config.js';
-import { buildNetwork } from '../../arch/network.js';
-import { formatModuleTree } from '../../arch/moduleTree.js';
-import { PADDING_STYLES, type PaddingStyle } from '../../arch/padding.js';
-import { formatSummary, summarize } from '../../arch/summary.js';
 import { imageSize, positiveInt } from '../options.js';
+import { PADDING_STYLES, buildNetwork, formatModuleTree, formatSummary, resolveConfig, summarize, type PaddingStyle } from '../../index.js';
 
 export function registerSummary(program: Command): void {
   program

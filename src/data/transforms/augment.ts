@@ -2,7 +2,7 @@
  * Training augmentation primitives with a seeded RNG, so a run can be repeated exactly:
  * torchvision's `RandomResizedCrop` (same sampling rules) and `RandomHorizontalFlip`.
  */
-import type { Interpolation } from '../preprocessConfig.js';
+import type { Interpolation } from '../../weights/preprocessConfig.js';
 import { roundHalfEven, type Box } from '../geometry.js';
 import type { RawImage } from '../image.js';
 import { resample } from '../resample.js';

@@ -8,7 +8,7 @@ import { decodeImage } from '../decode.js';
 import { randomHorizontalFlip, randomResizedCropBox, resizedCrop, type ResizedCropOptions } from './augment.js';
 import type { OutputChannels, RawImage } from '../image.js';
 import { preprocessImage, preprocessPixels } from '../preprocess.js';
-import type { PreprocessConfig } from '../preprocessConfig.js';
+import type { PreprocessConfig } from '../../weights/preprocessConfig.js';
 import { normalize, type ImageTensor } from '../tensor.js';
 import { mixSeed, seededRng } from '../../util/random.js';
 import { randAugment, type RandAugmentOptions } from './randAugment.js';

@@ -4,7 +4,8 @@
  * storages are persistent ids ('storage', torch.FloatStorage | torch.LongStorage, key, 'cpu',
  * numel), one stored zip entry per tensor. Only opcodes torch's weights-only unpickler knows.
  */
-import { writeFileAtomic } from '../../util/files.js';
+import { platform } from '../../platform/index.js';
+import { utf8 } from '../../util/bytes.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import { buildZip } from './zipWriter.js';
 
@@ -29,14 +30,14 @@ class PickleWriter {
   /** BINUNICODE, or a BINGET of the same string written before. */
   string(text: string, memoise = false): this {
     if (memoise && this.get(`s:${text}`)) return this;
-    const bytes = [...Buffer.from(text, 'utf8')];
+    const bytes = [...utf8(text)];
     this.op(0x58, ...le(BigInt(bytes.length), 4), ...bytes);
     return memoise ? this.put(`s:${text}`) : this;
   }
 
   global(module: string, name: string): this {
     if (this.get(`g:${module}.${name}`)) return this;
-    this.op(0x63, ...Buffer.from(`${module}\n${name}\n`, 'utf8'));
+    this.op(0x63, ...utf8(`${module}\n${name}\n`));
     return this.put(`g:${module}.${name}`);
   }
 
@@ -107,7 +108,7 @@ export function serializePth(tensors: StateDict, archiveName = 'archive'): Uint8
   return buildZip([
     { name: `${archiveName}/data.pkl`, data: statePickle(tensors) },
     ...[...tensors.values()].map((tensor, i) => ({ name: `${archiveName}/data/${i}`, data: tensorBytes(tensor) })),
-    { name: `${archiveName}/version`, data: Buffer.from(FORMAT_VERSION) },
+    { name: `${archiveName}/version`, data: utf8(FORMAT_VERSION) },
   ]);
 }
 
@@ -119,5 +120,5 @@ export function serializePth(tensors: StateDict, archiveName = 'archive'): Uint8
  */
 export async function writePth(path: string, tensors: StateDict): Promise<void> {
   const archiveName = (path.split(/[\\/]/).pop() ?? 'archive').replace(/\.[^.]*$/, '') || 'archive';
-  await writeFileAtomic(path, serializePth(tensors, archiveName));
+  await platform().files.write(path, serializePth(tensors, archiveName));
 }

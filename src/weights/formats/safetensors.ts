@@ -7,13 +7,13 @@
  */
 import { FileFormatError } from '../../errors.js';
 import { shapeSize } from '../../arch/parameters.js';
-import { writeFileAtomic } from '../../util/files.js';
+import { platform } from '../../platform/index.js';
+import { utf8 } from '../../util/bytes.js';
 import type { StateDict } from '../tensor.js';
 import { parseBoundedJson } from './boundedJson.js';
 import { DTYPE_BYTES, isFloatDType, readFloats, readInts, type SourceDType } from './dtypes.js';
 import { fileBudget, lazyTensor, materialize, type ReadBudget } from './lazy.js';
 import { cut } from './messages.js';
-import { readWholeFile } from './readWhole.js';
 
 const DTYPES: Record<string, SourceDType> = {
   F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64',
@@ -140,7 +140,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
  * const { tensors } = await readSafetensors('efficientnet-b0.safetensors');
  */
 export async function readSafetensors(path: string): Promise<SafetensorsContents> {
-  return parseSafetensors(await readWholeFile(path), path);
+  return parseSafetensors(await platform().files.read(path), path);
 }
 
 /**
@@ -160,12 +160,12 @@ export function serializeSafetensors(tensors: StateDict, metadata: Record<string
     offset += data.byteLength;
     chunks.push(data);
   }
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const json = utf8(JSON.stringify(header));
   // Space-padding keeps the data section 8-byte aligned, as the format's own writer does.
-  const headerBytes = Buffer.concat([json, Buffer.from(' '.repeat((8 - (json.byteLength % 8)) % 8))]);
-  const prefix = Buffer.alloc(8);
-  prefix.writeBigUInt64LE(BigInt(headerBytes.byteLength));
-  return [prefix, headerBytes, ...chunks];
+  const padding = utf8(' '.repeat((8 - (json.byteLength % 8)) % 8));
+  const prefix = new Uint8Array(8);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(json.byteLength + padding.byteLength), true);
+  return [prefix, json, padding, ...chunks];
 }
 
 /**
@@ -175,5 +175,5 @@ export function serializeSafetensors(tensors: StateDict, metadata: Record<string
  * await writeSafetensors('out.safetensors', stateDict, { format: 'pt' });
  */
 export async function writeSafetensors(path: string, tensors: StateDict, metadata: Record<string, string> = {}): Promise<void> {
-  await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+  await platform().files.write(path, serializeSafetensors(tensors, metadata));
 }

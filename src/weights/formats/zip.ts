@@ -6,7 +6,7 @@
  * descriptor). Every offset is checked against the file length before use, and an archive with two
  * entries of one name is refused: PyTorch reads the first, most zip tools the last.
  */
-import { inflateRawSync } from 'node:zlib';
+import { platform } from '../../platform/index.js';
 import { FileFormatError } from '../../errors.js';
 import { cut } from './messages.js';
 
@@ -113,7 +113,7 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source: string)
   // Deflate cannot expand more than 1032:1, so a larger claimed size is a lie (or a zip bomb).
   if (entry.size > (entry.compressedSize + 1) * 1032) fail(`claims to inflate ${entry.compressedSize} bytes to ${entry.size}, beyond deflate's 1032:1 limit`);
   try {
-    const inflated = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size) });
+    const inflated = platform().compression.inflateRaw(data, entry.size);
     if (inflated.byteLength !== entry.size) fail(`inflates to ${inflated.byteLength} bytes, expected ${entry.size}`);
     return inflated;
   } catch (error) {

@@ -15,7 +15,7 @@ import { canonicalVariantName } from '../../arch/variants.js';
 import { buildNetwork } from '../../arch/network.js';
 import { resolveConfig } from '../../arch/config.js';
 import { countParameters } from '../../arch/parameters.js';
-import type { PreprocessConfig } from '../../data/preprocessConfig.js';
+import type { PreprocessConfig } from '../preprocessConfig.js';
 import { type WeightFamilyName, familyNetworkSettings, familyTransform, weightFamily } from '../families.js';
 
 export const WEIGHT_SOURCES = ['lukemelas', 'advprop', 'torchvision', 'timm'] as const;
@@ -165,4 +165,31 @@ export function getPretrained(tag: string): PretrainedEntry {
 export function pretrainedFor(arch: string): PretrainedEntry[] {
   const canonical = canonicalVariantName(arch);
   return [...PRETRAINED.values()].filter((e) => e.arch === canonical);
+}
+
+/**
+ * Which weights a variant name means for a source whose tags name weight sets
+ * (`torchvision:efficientnet_b0.IMAGENET1K_V1`): torchvision's `DEFAULT` enum member, and the
+ * first weights timm's `default_cfgs` lists for the architecture (its default pretrained tag).
+ */
+const DEFAULT_WEIGHTS: Record<string, readonly string[]> = {
+  torchvision: ['IMAGENET1K_V2', 'IMAGENET1K_V1'],
+  timm: ['ns_jft_in1k', 'ap_in1k', 'ra_in1k', 'aa_in1k', 'in1k'],
+};
+
+/**
+ * The registry entry for `source:model`, where `model` is a tag of that source or a variant name.
+ *
+ * @example
+ * resolvePretrained('efficientnet-b0', 'torchvision').tag // 'torchvision:efficientnet_b0.IMAGENET1K_V1'
+ */
+export function resolvePretrained(model: string, source: string): PretrainedEntry {
+  const preference = DEFAULT_WEIGHTS[source];
+  if (preference) {
+    const candidates = pretrainedFor(model).filter((e) => e.source === source);
+    const rank = (e: PretrainedEntry) => preference.indexOf(e.tag.slice(e.tag.lastIndexOf('.') + 1));
+    const best = candidates.sort((a, b) => rank(a) - rank(b))[0];
+    if (best) return best;
+  }
+  return getPretrained(`${source}:${model}`);
 }

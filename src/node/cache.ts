@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../util/files.js';
+import { writeFileAtomic } from './files.js';
 
 /**
  * `$EFFICIENTNET_TS_CACHE`, else `$XDG_CACHE_HOME/efficientnet-ts`, else `~/.cache/efficientnet-ts`.

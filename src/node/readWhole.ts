@@ -7,7 +7,7 @@
  */
 import { constants } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { FileFormatError } from '../../errors.js';
+import { FileFormatError } from '../errors.js';
 
 const CHUNK = 8 << 20;
 /** libuv's default thread-pool size: more reads in flight would only queue. */

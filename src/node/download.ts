@@ -8,60 +8,19 @@
  */
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WeightLoadError } from '../../errors.js';
+import { WeightLoadError } from '../errors.js';
+import type { FetchPretrainedOptions, WeightFile } from '../platform/index.js';
 import { defaultCacheDir, digestMatches, rememberVerified, sha256File, verifiedCachedFile } from './cache.js';
-import { getPretrained, type PretrainedEntry } from './registry.js';
-
-export interface DownloadProgress {
-  readonly tag: string;
-  readonly url: string;
-  /** Bytes on disk so far, resumed ones included. */
-  readonly received: number;
-  /** Full size when the server says it. */
-  readonly total?: number;
-  /** 0 for the first request, n for the n-th retry. */
-  readonly attempt: number;
-}
-
-/** Why a request is being retried, and which retry it is. */
-export interface DownloadRetry {
-  readonly tag: string;
-  readonly url: string;
-  /** 1 for the first retry. */
-  readonly attempt: number;
-  readonly retries: number;
-  readonly reason: string;
-  /** Bytes kept; the retry asks for the rest with a Range request. */
-  readonly received: number;
-}
+import { getPretrained } from '../weights/pretrained/registry.js';
 
 /** A stall with no byte for this long aborts the request (then it is retried). Default: `$EFFICIENTNET_TS_IDLE_TIMEOUT` seconds, else 30 s. */
 const DEFAULT_IDLE_MS = 30_000;
 /** Cut-off when the server announces no length: larger than any published EfficientNet file (L2 is about 1.9 GB). */
 const DEFAULT_MAX_BYTES = 4 * 2 ** 30;
 
-export interface FetchPretrainedOptions {
-  /** Default: {@link defaultCacheDir}. */
-  cacheDir?: string;
-  /** Mirror: the file is fetched from `<baseUrl>/<fileName>`. Default: `$EFFICIENTNET_TS_BASE_URL`, else the published URL. */
-  baseUrl?: string;
-  onProgress?: (progress: DownloadProgress) => void;
-  /** Attempts after the first one when the connection drops or the server errs (5xx). Default 3. */
-  retries?: number;
-  /** Delay before retry n is `retryDelayMs · 2^(n−1)`. Default 500. */
-  retryDelayMs?: number;
-  onRetry?: (retry: DownloadRetry) => void;
-  /** Abort a request that receives nothing for this long. Default: `$EFFICIENTNET_TS_IDLE_TIMEOUT` (seconds), else 30 s. */
-  idleTimeoutMs?: number;
-  /** Most bytes accepted when the server sends no Content-Length. Default 4 GiB. */
-  maxBytes?: number;
-  /** Injected `fetch` (tests, proxies). Default: the global one. */
-  fetchImpl?: typeof fetch;
-}
-
 export interface FetchedWeights {
   readonly path: string;
-  readonly entry: PretrainedEntry;
+  readonly entry: WeightFile;
   /** False when a verified cached copy was used. */
   readonly downloaded: boolean;
 }
@@ -76,7 +35,7 @@ class FinalError extends Error {}
  * const { path } = await fetchPretrained('lukemelas:efficientnet-b0', { onProgress: (p) => console.log(p.received) });
  * const { tensors } = await readCheckpoint(path);
  */
-export async function fetchPretrained(tag: string | PretrainedEntry, options: FetchPretrainedOptions = {}): Promise<FetchedWeights> {
+export async function fetchPretrained(tag: string | WeightFile, options: FetchPretrainedOptions = {}): Promise<FetchedWeights> {
   const entry = typeof tag === 'string' ? getPretrained(tag) : tag;
   const dir = options.cacheDir ?? defaultCacheDir();
   const path = join(dir, entry.fileName);

@@ -3,14 +3,14 @@
  * the tensor shapes), its class count and input channels, and the padding and batch-norm
  * settings that the weight family was trained with.
  */
-import { type EfficientNetOptions, resolveConfig } from './arch/config.js';
-import { buildNetwork, type NetworkSpec } from './arch/network.js';
-import { getVariant, VARIANTS } from './arch/variants.js';
-import { ConfigError, WeightLoadError } from './errors.js';
-import { familyNetworkSettings, familyOf } from './weights/families.js';
-import { type KeyFamily, detectKeyFamily, familyKeys } from './weights/keymaps.js';
-import { checkpointShapes, loadStateDict } from './weights/load.js';
-import type { StateDict } from './weights/tensor.js';
+import { type EfficientNetOptions, resolveConfig } from '../arch/config.js';
+import { buildNetwork, type NetworkSpec } from '../arch/network.js';
+import { getVariant, VARIANTS } from '../arch/variants.js';
+import { ConfigError, WeightLoadError } from '../errors.js';
+import { familyNetworkSettings, familyOf } from '../weights/families.js';
+import { type KeyFamily, detectKeyFamily, familyKeys } from '../weights/keymaps.js';
+import { checkpointShapes, loadStateDict } from '../weights/load.js';
+import type { StateDict } from '../weights/tensor.js';
 import type { ModelMetadata } from './modelFile.js';
 
 export interface CheckpointNetworkOptions extends EfficientNetOptions {

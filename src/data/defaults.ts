@@ -1,6 +1,6 @@
 /** The evaluation transform a network sees by default, from the weight family it was trained with. */
 import type { NetworkSpec } from '../arch/network.js';
-import type { PreprocessConfig } from '../data/preprocessConfig.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
 import type { KeyFamily } from '../weights/keymaps.js';
 import type { EfficientNetConfig } from '../arch/config.js';
 import { familyOf, familyTransform, hasFamilyTransform } from '../weights/families.js';

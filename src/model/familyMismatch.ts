@@ -3,10 +3,10 @@
  * builds EfficientNet with symmetric padding and its own batch-norm epsilon, so weights trained
  * with TF "same" padding (or another epsilon) load there strictly yet give other logits.
  */
-import type { EfficientNetConfig } from './arch/config.js';
+import type { EfficientNetConfig } from '../arch/config.js';
 import { familyDefaults } from './checkpointConfig.js';
-import { ConfigError } from './errors.js';
-import type { KeyFamily } from './weights/keymaps.js';
+import { ConfigError } from '../errors.js';
+import type { KeyFamily } from '../weights/keymaps.js';
 
 /**
  * The settings torchvision would change for a network, in words; empty when it matches.

@@ -1,38 +1,34 @@
 /**
- * The public model: a network specification, its weights (reference key names) and one
- * inference engine (src/runtime/engine.ts) that compiles on first use. Loading, classification and saving
- * delegate to their own modules; the model never touches pixels itself.
+ * The model: a network specification, its weights (reference key names) and one inference engine
+ * (src/runtime/engine.ts) that compiles on first use. Loading and saving delegate to their own
+ * modules; the model never touches pixels, and knows no task (classify, fit: src/api adds them).
  */
-import { type EfficientNetConfig, type EfficientNetOptions, resolveConfig } from './arch/config.js';
-import { type NetworkSpec, buildNetwork } from './arch/network.js';
-import { countParameters } from './arch/parameters.js';
-import { formatModuleTree } from './arch/moduleTree.js';
-import { type ModelSummary, summarize } from './arch/summary.js';
-import type { VariantSpec } from './arch/variants.js';
+import { type EfficientNetConfig, type EfficientNetOptions, resolveConfig } from '../arch/config.js';
+import { type NetworkSpec, buildNetwork } from '../arch/network.js';
+import { countParameters } from '../arch/parameters.js';
+import { formatModuleTree } from '../arch/moduleTree.js';
+import { type ModelSummary, summarize } from '../arch/summary.js';
+import type { VariantSpec } from '../arch/variants.js';
 import { type CheckpointNetworkOptions, networkForCheckpoint, withoutClassifier } from './checkpointConfig.js';
-import type { PreprocessConfig } from './data/preprocessConfig.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
 import { checkFamilyFits } from './familyMismatch.js';
 import { type ModelMetadata, decodeModelMetadata, encodeModelMetadata } from './modelFile.js';
-import { InferenceEngine } from './runtime/engine.js';
-import type { RuntimeOptions } from './runtime/session.js';
-import { openCheckpoint, writeCheckpoint } from './weights/checkpoint.js';
-import { initialWeights } from './weights/init.js';
-import { type KeyFamily, renameStateDict } from './weights/keymaps.js';
-import { type LoadOptions, type LoadReport, loadStateDict } from './weights/load.js';
-import { type FetchPretrainedOptions, fetchPretrained } from './weights/pretrained/download.js';
-import { type PretrainedEntry, WEIGHT_SOURCES, getPretrained, pretrainedFor } from './weights/pretrained/registry.js';
-import type { StateDict } from './weights/tensor.js';
-import { type OnnxExportOptions, onnxBytes, writeOnnx } from './runtime/export.js';
-import type { FloatBatch } from './runtime/inputs.js';
-import { defaultPreprocess } from './pipeline/defaults.js';
-import { type ImageRunOptions, type Prediction, classifyImages, embedImages, modelLabels } from './pipeline/classify.js';
-import type { ImageInput } from './data/decode.js';
-import type { LabelledDataset } from './finetune/dataset.js';
-import type { FitResult } from './finetune/fit.js';
-import type { FitOptions } from './finetune/options.js';
+import { InferenceEngine } from '../runtime/engine.js';
+import type { RuntimeOptions } from '../runtime/session.js';
+import { openCheckpoint, writeCheckpoint } from '../weights/checkpoint.js';
+import { initialWeights } from '../weights/init.js';
+import { type KeyFamily, renameStateDict } from '../weights/keymaps.js';
+import { type LoadOptions, type LoadReport, loadStateDict } from '../weights/load.js';
+import { type FetchPretrainedOptions, platform } from '../platform/index.js';
+import { type PretrainedEntry, WEIGHT_SOURCES, getPretrained, resolvePretrained } from '../weights/pretrained/registry.js';
+import type { StateDict } from '../weights/tensor.js';
+import { type OnnxExportOptions, onnxBytes, writeOnnx } from '../runtime/export.js';
+import type { FloatBatch } from '../runtime/inputs.js';
+import { defaultPreprocess } from '../data/defaults.js';
+import { defaultLabels } from '../data/labels.js';
 
-export type { FloatBatch } from './runtime/inputs.js';
-export type { OnnxExportOptions } from './runtime/export.js';
+export type { FloatBatch } from '../runtime/inputs.js';
+export type { OnnxExportOptions } from '../runtime/export.js';
 
 export interface ModelOptions extends EfficientNetOptions {
   /** onnxruntime settings (threads, execution providers). */
@@ -68,7 +64,7 @@ export interface SaveOptions {
 }
 
 /** Where a model came from and how it should see images. */
-interface ModelInfo {
+export interface ModelInfo {
   readonly family: KeyFamily;
   readonly preprocess: PreprocessConfig;
   readonly labels?: readonly string[];
@@ -77,16 +73,24 @@ interface ModelInfo {
 }
 
 /**
- * An EfficientNet with weights, runnable on onnxruntime.
+ * The constructor of `EfficientNetModel` or of a subclass: the factories build an instance of
+ * the class they are called on (`EfficientNet.fromName` gives an `EfficientNet`).
+ */
+export type ModelClass<M> = new (network: NetworkSpec, weights: StateDict, runtimeOptions: RuntimeOptions, info: ModelInfo) => M;
+
+/**
+ * An EfficientNet with weights, runnable on onnxruntime: tensors in, tensors out. The package's
+ * `EfficientNet` extends it with the image tasks (classify, embed, fit).
  *
  * @example
- * const net = await EfficientNet.fromWeights('efficientnet-b0.safetensors');
+ * const net = await EfficientNetModel.fromWeights('efficientnet-b0.safetensors');
  * const logits = await net.forward({ data, dims: [1, 3, 224, 224] }); // [1, 1000]
  */
-export class EfficientNet {
+export class EfficientNetModel {
   private readonly engine: InferenceEngine;
 
-  private constructor(
+  /** Use the factories (`fromName`, `fromWeights`, `fromPretrained`, `fromStateDict`). */
+  constructor(
     readonly network: NetworkSpec,
     readonly weights: StateDict,
     readonly runtimeOptions: RuntimeOptions,
@@ -131,9 +135,9 @@ export class EfficientNet {
    * @example
    * const net = EfficientNet.fromName('efficientnet-b3', { numClasses: 10 });
    */
-  static fromName(name: string | VariantSpec, options: ModelOptions = {}): EfficientNet {
+  static fromName<M>(this: ModelClass<M>, name: string | VariantSpec, options: ModelOptions = {}): M {
     const network = buildNetwork(resolveConfig(name, options));
-    return new EfficientNet(network, initialWeights(network, options.seed ?? 0), options.runtime ?? {}, {
+    return new this(network, initialWeights(network, options.seed ?? 0), options.runtime ?? {}, {
       family: 'lukemelas',
       preprocess: options.preprocess ?? defaultPreprocess(network, 'lukemelas'),
       labels: options.labels,
@@ -146,12 +150,12 @@ export class EfficientNet {
    * @example
    * const net = EfficientNet.fromStateDict(tensors, { model: 'efficientnet-b0', numClasses: 10 });
    */
-  static fromStateDict(tensors: StateDict, options: FromWeightsOptions = {}, metadata?: ModelMetadata, pretrained?: PretrainedEntry): EfficientNet {
+  static fromStateDict<M>(this: ModelClass<M>, tensors: StateDict, options: FromWeightsOptions = {}, metadata?: ModelMetadata, pretrained?: PretrainedEntry): M {
     const { network, family } = networkForCheckpoint(tensors, options, metadata);
     const usable = network.fc ? tensors : withoutClassifier(tensors, family);
     const { weights, report } = loadStateDict(network, usable, { ...options, family });
     const sameClasses = network.fc?.outFeatures === metadata?.options.numClasses;
-    return new EfficientNet(network, weights, options.runtime ?? {}, {
+    return new this(network, weights, options.runtime ?? {}, {
       family,
       preprocess: options.preprocess ?? metadata?.preprocess ?? pretrained?.preprocess ?? defaultPreprocess(network, family, options.model),
       labels: options.labels ?? (sameClasses ? metadata?.labels : undefined),
@@ -161,16 +165,17 @@ export class EfficientNet {
   }
 
   /**
-   * Loads a checkpoint: `.pth`/`.pt`/`.bin` (zip or legacy), `.safetensors`, or a registry tag
-   * such as `lukemelas:efficientnet-b0` (downloaded once, then cached).
+   * Loads a checkpoint: a path to a `.pth`/`.pt`/`.bin` (zip or legacy) or `.safetensors` file,
+   * its bytes, or a registry tag such as `lukemelas:efficientnet-b0` (downloaded once, then cached).
    *
    * @example
    * const net = await EfficientNet.fromWeights('efficientnet-b0-355c32eb.pth', { numClasses: 10 });
    */
-  static async fromWeights(pathOrTag: string, options: FromWeightsOptions & FetchPretrainedOptions = {}): Promise<EfficientNet> {
-    if (isRegistryTag(pathOrTag)) return EfficientNet.fromPretrainedEntry(getPretrained(pathOrTag), options);
-    const checkpoint = await openCheckpoint(pathOrTag, { ema: options.ema });
-    return EfficientNet.fromStateDict(checkpoint.tensors, options, decodeModelMetadata(checkpoint.metadata, pathOrTag));
+  static async fromWeights<M>(this: ModelClass<M>, source: string | Uint8Array, options: FromWeightsOptions & FetchPretrainedOptions = {}): Promise<M> {
+    if (typeof source === 'string' && isRegistryTag(source)) return fromPretrainedEntry(this, getPretrained(source), options);
+    const checkpoint = await openCheckpoint(source, { ema: options.ema });
+    const name = typeof source === 'string' ? source : 'checkpoint';
+    return EfficientNetModel.fromStateDict.call(this, checkpoint.tensors, options, decodeModelMetadata(checkpoint.metadata, name)) as M;
   }
 
   /**
@@ -180,20 +185,22 @@ export class EfficientNet {
    * @example
    * const net = await EfficientNet.fromPretrained('efficientnet-b0', { source: 'torchvision', numClasses: 5 });
    */
-  static async fromPretrained(model: string, options: FromPretrainedOptions = {}): Promise<EfficientNet> {
-    return EfficientNet.fromPretrainedEntry(pretrainedEntry(model, options.source ?? 'lukemelas'), options);
+  static async fromPretrained<M>(this: ModelClass<M>, model: string, options: FromPretrainedOptions = {}): Promise<M> {
+    return fromPretrainedEntry(this, resolvePretrained(model, options.source ?? 'lukemelas'), options);
   }
 
-  private static async fromPretrainedEntry(entry: PretrainedEntry, options: FromWeightsOptions & FetchPretrainedOptions): Promise<EfficientNet> {
-    const { path } = await fetchPretrained(entry, options);
-    const { tensors } = await openCheckpoint(path, { ema: options.ema });
-    return EfficientNet.fromStateDict(tensors, {
-      model: entry.arch,
-      family: entry.keyFamily,
-      padding: entry.padding,
-      batchNormEpsilon: entry.batchNormEpsilon,
-      ...options,
-    }, undefined, entry);
+  /**
+   * A model of the same class around other weights (reference key names, e.g. a Trainer's),
+   * keeping this one's runtime, labels and preprocessing unless `options` says otherwise.
+   *
+   * @example
+   * const trained = net.withWeights(trainer.weights);
+   */
+  withWeights(weights: StateDict, options: FromWeightsOptions = {}, metadata: ModelMetadata = this.metadata()): this {
+    const modelClass = this.constructor as ModelClass<this> & typeof EfficientNetModel;
+    return modelClass.fromStateDict.call(modelClass, weights, {
+      family: 'lukemelas', labels: this.labels, preprocess: this.preprocess, runtime: this.runtimeOptions, ...options,
+    }, metadata) as this;
   }
 
   /** Learnable parameters (PyTorch's count). */
@@ -210,29 +217,6 @@ export class EfficientNet {
   async forward(x: FloatBatch): Promise<FloatBatch> {
     const output = this.network.fc ? 'logits' : 'pooled';
     return (await this.engine.run(x, [output]))[output];
-  }
-
-  /**
-   * Top-k classes of an image (path, encoded bytes or raw RGB pixels), or of each of several.
-   *
-   * @example
-   * const top = await net.classify('cat.jpg', { topK: 3 }); // [{ index, label, probability }, ...]
-   */
-  classify(input: ImageInput, options?: ImageRunOptions & { topK?: number }): Promise<Prediction[]>;
-  classify(input: readonly ImageInput[], options?: ImageRunOptions & { topK?: number }): Promise<Prediction[][]>;
-  classify(input: ImageInput | readonly ImageInput[], options: ImageRunOptions & { topK?: number } = {}): Promise<Prediction[] | Prediction[][]> {
-    return classifyImages(this, input, options);
-  }
-
-  /**
-   * Pooled features [N, C] of images (paths, encoded bytes, raw pixels) or of an NCHW batch.
-   *
-   * @example
-   * const { data, dims } = await net.embed(['a.jpg', 'b.jpg']); // dims [2, 1280]
-   */
-  async embed(input: ImageInput | readonly ImageInput[] | FloatBatch, options: ImageRunOptions = {}): Promise<FloatBatch> {
-    if (isFloatBatch(input)) return this.pooledFeatures(input);
-    return embedImages(this, input, options);
   }
 
   /** Pooled features [N, C] (the classifier's input) of an NCHW batch, whatever `includeTop` says. */
@@ -282,7 +266,7 @@ export class EfficientNet {
    * await net.exportOnnx('b0.onnx', { opset: 17 });
    */
   async exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
-    return writeOnnx(path, this.network, this.weights, options, { labels: await modelLabels(this), preprocess: this.info.preprocess });
+    return writeOnnx(path, this.network, this.weights, options, { labels: this.info.labels ?? (this.network.fc ? await defaultLabels(this.network.fc.outFeatures) : undefined), preprocess: this.info.preprocess });
   }
 
   /**
@@ -311,18 +295,6 @@ export class EfficientNet {
       labels: this.info.labels,
       preprocess: this.info.preprocess,
     };
-  }
-
-  /**
-   * Fine-tunes on a labelled image dataset (see `fit` in src/finetune/fit.ts): a new head for its
-   * classes, then the head only, the last N stages or everything. Returns a new model.
-   *
-   * @example
-   * const { model } = await net.fit(await imageFolder('flowers'), { epochs: 3, freeze: 'head', validation: { split: 0.1 } });
-   */
-  async fit(dataset: LabelledDataset, options: FitOptions): Promise<FitResult> {
-    const { fit } = await import('./finetune/fit.js'); // loaded on first use: inference never pays for training code
-    return fit(this, dataset, options);
   }
 
   /** Per-layer table and totals at the configured image size. */
@@ -356,30 +328,16 @@ export class EfficientNet {
   }
 }
 
-function isFloatBatch(value: unknown): value is FloatBatch {
-  return typeof value === 'object' && value !== null && 'dims' in value && (value as FloatBatch).data instanceof Float32Array;
-}
-
-/**
- * Which weights a variant name means for a source whose tags name weight sets
- * (`torchvision:efficientnet_b0.IMAGENET1K_V1`): torchvision's `DEFAULT` enum member, and the
- * first weights timm's `default_cfgs` lists for the architecture (its default pretrained tag).
- */
-const DEFAULT_WEIGHTS: Record<string, readonly string[]> = {
-  torchvision: ['IMAGENET1K_V2', 'IMAGENET1K_V1'],
-  timm: ['ns_jft_in1k', 'ap_in1k', 'ra_in1k', 'aa_in1k', 'in1k'],
-};
-
-/** The registry entry for `source:model`, where `model` is a tag of that source or a variant name (`efficientnet-b0`). */
-function pretrainedEntry(model: string, source: string): PretrainedEntry {
-  const preference = DEFAULT_WEIGHTS[source];
-  if (preference) {
-    const candidates = pretrainedFor(model).filter((e) => e.source === source);
-    const rank = (e: PretrainedEntry) => preference.indexOf(e.tag.slice(e.tag.lastIndexOf('.') + 1));
-    const best = candidates.sort((a, b) => rank(a) - rank(b))[0];
-    if (best) return best;
-  }
-  return getPretrained(`${source}:${model}`);
+async function fromPretrainedEntry<M>(modelClass: ModelClass<M>, entry: PretrainedEntry, options: FromWeightsOptions & FetchPretrainedOptions): Promise<M> {
+  const file = await platform().weights.fetch(entry, options);
+  const { tensors } = await openCheckpoint(file, { ema: options.ema, source: entry.fileName });
+  return EfficientNetModel.fromStateDict.call(modelClass, tensors, {
+    model: entry.arch,
+    family: entry.keyFamily,
+    padding: entry.padding,
+    batchNormEpsilon: entry.batchNormEpsilon,
+    ...options,
+  }, undefined, entry) as M;
 }
 
 /** `source:name` names a registry entry; a path with a colon would also need a slash after it. */

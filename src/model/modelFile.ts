@@ -3,9 +3,9 @@
  * class names and preprocessing, as JSON in the safetensors `__metadata__` (key `efficientnet-ts`).
  * A plain checkpoint from elsewhere has none, and everything is then read from its shapes.
  */
-import type { EfficientNetOptions } from './arch/config.js';
-import type { PreprocessConfig } from './data/preprocessConfig.js';
-import { FileFormatError } from './errors.js';
+import type { EfficientNetOptions } from '../arch/config.js';
+import type { PreprocessConfig } from '../weights/preprocessConfig.js';
+import { FileFormatError } from '../errors.js';
 
 export const METADATA_KEY = 'efficientnet-ts';
 

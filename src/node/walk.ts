@@ -4,14 +4,17 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { compare, isImagePath, type SkippedPath } from '../data/imagePaths.js';
 
-/** Extensions sharp's prebuilt binaries decode (lower case). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif'];
-
-/** A path that was not taken, and why. */
-export interface SkippedPath {
-  readonly path: string;
-  readonly reason: string;
+/**
+ * The names of the folders directly inside `path` (hidden ones skipped; links to folders are
+ * not followed, as torchvision's ImageFolder finds its classes), in no particular order.
+ *
+ * @example
+ * await listFolders('flowers/train') // ['roses', 'daisy']
+ */
+export async function listFolders(path: string): Promise<string[]> {
+  return (await readdir(path, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
 }
 
 export interface ImagePaths {
@@ -19,9 +22,6 @@ export interface ImagePaths {
   readonly files: string[];
   readonly skipped: SkippedPath[];
 }
-
-/** True when the name ends in one of `IMAGE_EXTENSIONS`. */
-export const isImagePath = (path: string): boolean => IMAGE_EXTENSIONS.some((ext) => path.toLowerCase().endsWith(ext));
 
 /**
  * Expands files, folders (recursively) and globs (`*`, `?`, `**`, `{a,b}`) into image paths.
@@ -120,9 +120,6 @@ export async function walkFiles(root: string, skipped: SkippedPath[] = []): Prom
   found.sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]));
   return found.map(([folder, name]) => join(folder, name));
 }
-
-/** UTF-16 code-unit order: Python's code-point order except between astral and U+E000–U+FFFF characters. */
-export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * A glob over '/'-separated relative paths: `**` spans folders, `*` and `?` stay inside one,
