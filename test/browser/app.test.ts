@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,17 @@ async function images(split: 'train' | 'test', folder: string, count: number): P
 
 /** A fixed input batch [1, 3, SIZE, SIZE], as a plain array for page.evaluate. */
 const input = Array.from({ length: 3 * SIZE * SIZE }, (_, i) => Math.sin(i * 0.11));
+
+/** Drops files on `selector` as a drag from the desktop would (a DataTransfer with the files). */
+async function drop(page: Page, selector: string, paths: readonly string[]): Promise<void> {
+  const files = await Promise.all(paths.map(async (path) => ({ name: path.split('/').pop()!, bytes: Array.from(await readFile(path)) })));
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const transfer = new DataTransfer();
+    for (const { name, bytes } of list) transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+    return transfer;
+  }, files);
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
+}
 
 describe('the web app', { skip: browserMissing, timeout: 300_000 }, () => {
   let work: string;
@@ -92,9 +103,9 @@ describe('the web app', { skip: browserMissing, timeout: 300_000 }, () => {
     assert.match(await page.textContent('#progress-text') ?? '', /done/);
     assert.equal(await page.locator('#charts svg').count(), 2, 'loss and accuracy charts');
 
-    // 4. Classify one held-out image of each class: the bars name the new classes.
+    // 4. Drop one held-out image of each class on the classify zone: the bars name the new classes.
     const heldOut = [(await images('test', '1-trouser', 1))[0], (await images('test', '8-bag', 1))[0]];
-    await page.setInputFiles('#classify-files', heldOut);
+    await drop(page, '#classify-drop', heldOut);
     await page.waitForFunction(() => document.querySelectorAll('#predictions .bar').length === 4, undefined, { timeout: 60_000 });
     const labels = await page.locator('#predictions .bar .label').allTextContents();
     assert.deepEqual(labels.slice().sort(), ['bag', 'bag', 'trouser', 'trouser']);
@@ -126,6 +137,19 @@ describe('the web app', { skip: browserMissing, timeout: 300_000 }, () => {
     await mkdir(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     assert.deepEqual(pageErrors, []);
+  });
+
+  test('Stop ends a run after the current step and keeps the model as it was', async () => {
+    await page.fill('#epochs', '500');
+    await page.fill('#batch-size', '1');
+    await page.click('#train');
+    await page.waitForFunction(() => /^epoch \d+\/500/.test(document.getElementById('progress-text')!.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.click('#stop');
+    await page.waitForFunction(() => /stopped/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 60_000 });
+    assert.equal(await page.textContent('#status'), 'Training stopped: the model as it was at the stop is the current one');
+    assert.match(await page.textContent('#progress-text') ?? '', /^epoch \d+\/500 .* · stopped$/);
+    assert.equal(await page.isDisabled('#stop'), true);
+    assert.equal(await page.isDisabled('#train'), false);
   });
 
   test('bad input is one line in the status bar, and the page keeps working', async () => {

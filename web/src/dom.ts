@@ -49,8 +49,13 @@ export function dropZone(zone: HTMLElement, inputs: readonly HTMLInputElement[],
   zone.addEventListener('drop', (event) => {
     event.preventDefault();
     zone.classList.remove('over');
-    const items = [...(event.dataTransfer?.items ?? [])].map((item) => item.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
-    void Promise.all(items.map((entry) => walkEntry(entry, ''))).then((lists) => onFiles(lists.flat()));
+    // Entries walk dropped folders; a file with no entry (a DataTransfer made by a script) is taken as it is.
+    const items = [...(event.dataTransfer?.items ?? [])].filter((item) => item.kind === 'file');
+    void Promise.all(items.map((item) => {
+      const entry = item.webkitGetAsEntry();
+      const file = item.getAsFile();
+      return entry ? walkEntry(entry, '') : file ? [{ file, path: file.name }] : [];
+    })).then((lists) => onFiles(lists.flat()));
   });
   for (const input of inputs) input.addEventListener('change', () => onFiles(takeFiles(input)));
 }

@@ -50,6 +50,7 @@ export function trainPanel(state: AppState, classes: ClassesPanel, lib: typeof L
     bar.style.width = '0';
     // Timed from the first step: what comes before it (features, graphs) is not training speed.
     let speed: Throughput | undefined;
+    let line = '';
     text.textContent = options.freeze === 'head' ? 'computing features…' : 'building the training graph…';
     try {
       const result = await model.fit({ classes: names, samples: urls.flatMap((list, label) => list.map((path) => ({ path, label }))) }, {
@@ -64,15 +65,16 @@ export function trainPanel(state: AppState, classes: ClassesPanel, lib: typeof L
           const all = s.epochs * s.total;
           const left = speed.secondsLeft(all - done);
           bar.style.width = `${(100 * done) / all}%`;
-          text.textContent = `epoch ${s.epoch + 1}/${s.epochs} · loss ${s.loss.toFixed(3)} · accuracy ${(100 * s.accuracy).toFixed(1)}% · ${left === undefined ? 'timing…' : `${speed.imagesPerSecond().toFixed(1)} images/s · ${formatDuration(left)} left`}`;
+          text.textContent = line = `epoch ${s.epoch + 1}/${s.epochs} · loss ${s.loss.toFixed(3)} · accuracy ${(100 * s.accuracy).toFixed(1)}% · ${left === undefined ? 'timing…' : `${speed.imagesPerSecond().toFixed(1)} images/s · ${formatDuration(left)} left`}`;
           chart.step(s.epoch + s.position / s.total, s.loss, s.accuracy);
+          return breathe();
         },
         onEpoch: (e) => chart.epoch(e.epoch + 1, e.validationAccuracy),
       });
       chart.draw();
       const last = result.history[result.history.length - 1];
       await state.setModel(result.model);
-      text.textContent = `${text.textContent} · ${result.stopped ? 'stopped' : 'done'}`;
+      text.textContent = `${line} · ${result.stopped ? 'stopped' : 'done'}`;
       state.status(result.stopped
         ? 'Training stopped: the model as it was at the stop is the current one'
         : `Trained ${result.history.length} epoch${result.history.length === 1 ? '' : 's'}: loss ${last?.loss.toFixed(3)}, training accuracy ${((last?.accuracy ?? 0) * 100).toFixed(1)}%`);
@@ -83,6 +85,20 @@ export function trainPanel(state: AppState, classes: ClassesPanel, lib: typeof L
       controller = undefined;
     }
   }));
+}
+
+/** Longest the training loop keeps the page to itself (ms). */
+const FRAME_MS = 50;
+let lastBreath = 0;
+
+/**
+ * Lets the page paint and take clicks (Stop) between steps: head-only steps on cached features
+ * are plain JavaScript that would otherwise hold the main thread for the whole run.
+ */
+async function breathe(): Promise<void> {
+  if (performance.now() - lastBreath < FRAME_MS) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  lastBreath = performance.now();
 }
 
 /** The form's options, each checked with one line naming the bad value. */
