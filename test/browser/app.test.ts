@@ -162,4 +162,12 @@ describe('the web app', { skip: browserMissing, timeout: 300_000 }, () => {
     await page.waitForFunction(() => /epochs '0'/.test(document.getElementById('status')!.textContent ?? ''));
     assert.equal(await page.textContent('#status'), "Training failed: epochs '0' should be a whole number, 1 or more");
   });
+
+  test('on WebGPU the badge names the adapter (SwiftShader here)', async () => {
+    await page.fill('#image-size', String(SIZE));
+    await page.selectOption('#provider', 'webgpu');
+    await page.click('#from-scratch');
+    await page.waitForFunction(() => /from scratch: done|failed/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    assert.match(await page.textContent('#backend') ?? '', /^WebGPU · \S/);
+  });
 });
