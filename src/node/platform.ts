@@ -28,6 +28,7 @@ const engine: Engine = {
   Tensor: ort.Tensor,
   availableProviders: () => ort.listSupportedBackends().map((b) => b.name),
   defaultProviders: async () => ['cpu'],
+  spinWait: false, // idle threads sleep: decoding beside inference needs the cores
 };
 
 const compression: Compression = {

@@ -58,6 +58,8 @@ export interface Engine {
   availableProviders(): readonly string[];
   /** Providers used when the options name none: ['cpu'] on Node; ['webgpu'] or ['wasm'] in a browser. */
   defaultProviders(): Promise<readonly string[]>;
+  /** Whether idle onnxruntime threads spin by default (`RuntimeOptions.spinWait`). */
+  readonly spinWait: boolean;
 }
 
 /** Raw deflate, as zip entries use it, and the zip checksum. */

@@ -38,11 +38,12 @@ export interface RuntimeOptions {
    */
   memoryPattern?: boolean;
   /**
-   * Let idle onnxruntime threads spin waiting for work (onnxruntime's own default). Ours is off:
+   * Let idle onnxruntime threads spin waiting for work (onnxruntime's own default). Off on Node:
    * idle threads sleep and leave the cores to other work, such as decoding the next images
    * beside inference, which spinning halves; back-to-back tensor inference loses little or
    * nothing (`npm run bench -- inference` measures both). Turn on for latency-bound serving
-   * on otherwise idle cores.
+   * on otherwise idle cores. Default: the platform's (on in a browser, where the wasm thread
+   * pool serves only onnxruntime: `npm run bench -- browser`).
    */
   spinWait?: boolean;
 }
@@ -90,7 +91,7 @@ function sessionOptions(providers: readonly string[], options: RuntimeOptions, e
     enableCpuMemArena: options.memoryArena ?? true,
     enableMemPattern: options.memoryPattern ?? true,
     ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
-    extra: { 'session.intra_op.allow_spinning': options.spinWait ? '1' : '0' },
+    extra: { 'session.intra_op.allow_spinning': (options.spinWait ?? platform().engine.spinWait) ? '1' : '0' },
     ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
     ...(externalData.length > 0 ? { externalData: externalData.map(({ path, data }) => ({ path, data })) } : {}),
   };

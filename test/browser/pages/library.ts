@@ -115,7 +115,7 @@ async function saved(request: { weights: string; fileName: string; output: strin
  * b0 `forward` beside a raw onnxruntime-web session on the same graph (net.toOnnx()) in this
  * page, runs interleaved; median milliseconds of each.
  */
-async function bench(request: { weights: string; provider: string; batches: readonly number[]; rounds: Record<number, number> }) {
+async function bench(request: { weights: string; provider: string; batches: readonly number[]; rounds: Record<number, number>}) {
   const net = await lib.EfficientNet.fromWeights(blobUrl(request.weights), { runtime: { executionProviders: [request.provider] } });
   const raw = await lib.ort.InferenceSession.create(net.toOnnx(), { executionProviders: [request.provider], graphOptimizationLevel: 'all' });
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
