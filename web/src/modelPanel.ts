@@ -32,7 +32,12 @@ export async function modelPanel(state: AppState): Promise<void> {
   };
   const load = (what: string, make: () => Promise<Model>) => state.run(what, async () => {
     const model = await make();
-    badge.textContent = await describeBackend(model);
+    try {
+      badge.textContent = await describeBackend(model); // compiles the inference graph
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
     await state.setModel(model);
     state.status(`${what}: done`);
   });

@@ -42,7 +42,8 @@ export function trainPanel(state: AppState, classes: ClassesPanel, lib: typeof L
     const options = readOptions();
     // The core reads images by path; in a page a path is a URL, and a Blob URL serves each file from memory.
     const urls = images.map((files) => files.map((file) => URL.createObjectURL(file)));
-    const fileNames = new Map(urls.flat().map((url, i) => [url, images.flat()[i].name]));
+    const files = images.flat();
+    const fileNames = new Map(urls.flat().map((url, i) => [url, files[i].name]));
     controller = new AbortController();
     train.disabled = true;
     stop.disabled = false;
