@@ -36,6 +36,8 @@ export class InferenceEngine {
     private readonly network: NetworkSpec,
     weights: StateDict,
     private readonly options: RuntimeOptions = {},
+    /** The graph builder: the float graph by default, or a pass over it (src/runtime/quantize). */
+    private readonly build: typeof buildInferenceGraph = buildInferenceGraph,
   ) {
     this.folded = new FoldedWeights(weights);
   }
@@ -75,7 +77,7 @@ export class InferenceEngine {
   }
 
   private compile(outputs: Parameters<typeof buildInferenceGraph>[2], onFailure: () => void): Promise<Compiled> {
-    const graph = buildInferenceGraph(this.network, this.folded, outputs, { external: true });
+    const graph = this.build(this.network, this.folded, outputs, { external: true });
     const compiled = Session.create(graph.model, this.options, graph.externalData).then((session) => ({ graph, session }));
     compiled.catch(onFailure); // a failed compile is retried by the next call
     return compiled;
