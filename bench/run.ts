@@ -3,6 +3,7 @@ import { benchBrowser } from './browser.js';
 import { benchFinetune } from './finetune.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
+import { benchInt8 } from './int8.js';
 import { benchLoad } from './load.js';
 import { benchTraining } from './train.js';
 
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   train: () => benchTraining(),
   finetune: benchFinetune,
   browser: benchBrowser,
+  int8: benchInt8,
 };
 
 const wanted = process.argv.slice(2);
