@@ -9,6 +9,7 @@
 - gradients-v2-s.safetensors: one training step of V2-S (batch norm training, stochastic depth
   and dropout off) in float64: loss, logits, every gradient (packed as make_gradient_fixtures.py
   packs them) and the new running statistics.
+- torchvision-state-dicts.json: see keys_case.
 
 Run: /usr/bin/python3 scripts/make_v2_fixtures.py
 """
@@ -117,6 +118,19 @@ def gradient_case(size=64, batch=2, smoothing=0.1, gain=3.0):
     print(f"{path}: loss {loss.item():.6f}, {len(params)} grads, {os.path.getsize(path)} bytes")
 
 
+def keys_case():
+    """torchvision's own state-dict layout for S, M and L (key, dtype, shape in order): a real
+    .pth of V2 is 80-470 MB, beyond the fixture budget, and its pickle layout is V1's."""
+    layout = {}
+    for v in "sml":
+        sd = getattr(torchvision.models, f"efficientnet_v2_{v}")().state_dict()
+        layout[f"efficientnet-v2-{v}"] = [[k, str(t.dtype).replace("torch.", ""), list(t.shape)] for k, t in sd.items()]
+    path = os.path.join(OUT, "torchvision-state-dicts.json")
+    with open(path, "w") as f:
+        json.dump(layout, f, separators=(",", ":"))
+    print(f"{path}: {os.path.getsize(path)} bytes")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(2)
@@ -124,7 +138,7 @@ def main():
     jobs = {
         "s": lambda: torchvision_case("s", 128), "m": lambda: torchvision_case("m", 96), "l": lambda: torchvision_case("l", 96),
         "timm-b0": lambda: timm_case("tf_efficientnetv2_b0", 96), "timm-b3": lambda: timm_case("tf_efficientnetv2_b3", 96),
-        "timm-s": lambda: timm_case("tf_efficientnetv2_s", 64), "grad": gradient_case,
+        "timm-s": lambda: timm_case("tf_efficientnetv2_s", 64), "grad": gradient_case, "keys": keys_case,
     }
     for name, job in jobs.items():
         if not only or name in only:
