@@ -5,6 +5,7 @@ import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
 import { benchLoad } from './load.js';
 import { benchTraining } from './train.js';
+import { benchV2 } from './v2.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   inference: benchInference,
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   train: () => benchTraining(),
   finetune: benchFinetune,
   browser: benchBrowser,
+  v2: benchV2,
 };
 
 const wanted = process.argv.slice(2);
