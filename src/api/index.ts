@@ -8,8 +8,8 @@ export type { ImageModel } from '../model/imageModel.js';
 export type { FloatBatch, ModelOptions, FromWeightsOptions, FromPretrainedOptions, SaveOptions } from '../model/efficientNetModel.js';
 
 // Architecture (pure)
-export { B0_STAGES, type StageSpec } from '../arch/stages.js';
-export { VARIANTS, VARIANT_NAMES, getVariant, type VariantSpec } from '../arch/variants.js';
+export { B0_STAGES, V2_S, V2_M, V2_L, V2_XL, V2_BASE, type StageSpec, type BlockKind, type BaseNetwork } from '../arch/stages.js';
+export { VARIANTS, VARIANT_NAMES, V2_VARIANTS, V2_VARIANT_NAMES, PUBLISHED_VARIANTS, getVariant, type VariantSpec } from '../arch/variants.js';
 export { roundFilters, roundRepeats, compoundScale, PAPER_COEFFICIENTS, type CompoundCoefficients } from '../arch/scaling.js';
 export { parseBlockString, formatBlockString } from '../arch/blockString.js';
 export { samePadding, axisPadding, PADDING_STYLES, type PaddingStyle } from '../arch/padding.js';
