@@ -3,8 +3,10 @@ import { benchBrowser } from './browser.js';
 import { benchFinetune } from './finetune.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
+import { benchInt8 } from './int8.js';
 import { benchLoad } from './load.js';
 import { benchTraining } from './train.js';
+import { benchV2 } from './v2.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   inference: benchInference,
@@ -13,6 +15,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   train: () => benchTraining(),
   finetune: benchFinetune,
   browser: benchBrowser,
+  int8: benchInt8,
+  v2: benchV2,
 };
 
 const wanted = process.argv.slice(2);

@@ -8,8 +8,8 @@ export type { ImageModel } from '../model/imageModel.js';
 export type { FloatBatch, ModelOptions, FromWeightsOptions, FromPretrainedOptions, SaveOptions } from '../model/efficientNetModel.js';
 
 // Architecture (pure)
-export { B0_STAGES, type StageSpec } from '../arch/stages.js';
-export { VARIANTS, VARIANT_NAMES, getVariant, type VariantSpec } from '../arch/variants.js';
+export { B0_STAGES, V2_S, V2_M, V2_L, V2_XL, V2_BASE, type StageSpec, type BlockKind, type BaseNetwork } from '../arch/stages.js';
+export { VARIANTS, VARIANT_NAMES, V2_VARIANTS, V2_VARIANT_NAMES, PUBLISHED_VARIANTS, getVariant, type VariantSpec } from '../arch/variants.js';
 export { roundFilters, roundRepeats, compoundScale, PAPER_COEFFICIENTS, type CompoundCoefficients } from '../arch/scaling.js';
 export { parseBlockString, formatBlockString } from '../arch/blockString.js';
 export { samePadding, axisPadding, PADDING_STYLES, type PaddingStyle } from '../arch/padding.js';
@@ -60,5 +60,10 @@ export * from '../train/index.js';
 export { readNpy, writeNpy, serializeNpy } from '../io/npy.js';
 export { floatTensor } from '../weights/tensor.js';
 export { checkNchwFile } from '../runtime/inputs.js';
+export { CALIBRATION_METHODS, type CalibrationMethod, type ActivationRange } from '../runtime/quantize/observer.js';
+export { ROLES, type Role } from '../runtime/quantize/roles.js';
+export { DEFAULT_KEEP_FLOAT, DEFAULT_METHOD, type Int8Calibration, type QuantizeOptions } from '../runtime/quantize/int8.js';
+export type { ImageQuantizeOptions } from './efficientNet.js';
+export { compareModels, formatComparison, type ModelComparison } from '../eval/compare.js';
 export type { RuntimeOptions } from '../runtime/session.js';
 export * from '../errors.js';

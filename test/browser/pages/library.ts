@@ -7,7 +7,9 @@ import type * as Library from '../../../src/browser/index.js';
 
 /** A variable specifier: TypeScript does not resolve it, the browser loads the served bundle. */
 const BUNDLE = '/bundle/efficientnet-ts.js';
-const lib = (await import(BUNDLE)) as typeof Library;
+/** Only in the page: `npm test` also runs this compiled file in Node, where it must do nothing. */
+const inPage = typeof window !== 'undefined';
+const lib = (inPage ? await import(BUNDLE) : undefined) as typeof Library;
 
 const blobUrl = (name: string) => `/blob/${encodeURIComponent(name)}`;
 
@@ -145,4 +147,4 @@ async function bench(request: { weights: string; provider: string; batches: read
   }
 }
 
-(globalThis as { lib?: unknown }).lib = { bench, logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
+if (inPage) (globalThis as { lib?: unknown }).lib = { bench, logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
