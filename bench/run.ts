@@ -1,6 +1,7 @@
 /** `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures. */
 import { benchBrowser } from './browser.js';
 import { benchFinetune } from './finetune.js';
+import { benchForms } from './forms.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
 import { benchLoad } from './load.js';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   load: async () => { await benchLoad(); },
   train: () => benchTraining(),
   finetune: benchFinetune,
+  forms: () => benchForms(),
   browser: benchBrowser,
 };
 

@@ -26,7 +26,7 @@ export interface BatchStatistics {
  */
 export function trainingBatchNorm(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: number): BatchStatistics {
   const { ops } = ctx;
-  const stats = ctx.forms.batchNorm === 'fused' ? fused(ctx, z, bn, gamma, beta) : portable(ctx, z, bn, gamma, beta);
+  const stats = ctx.forms.batchNorm === 'fused' ? fused(ctx, z, bn, gamma, beta) : portable(ctx, z, bn, gamma, beta, count);
   const m = bn.momentum;
   const update = (role: string, batchValue: string) => {
     const key = `${bn.name}.${role}`;
@@ -52,18 +52,18 @@ function fused(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, b
 }
 
 /**
- * Two passes, as PyTorch does: the mean, then the mean square of the centred map (no
- * E[z²] − E[z]² cancellation); the centred map then goes through the per-channel affine
+ * Two passes, as PyTorch does: the mean, then the sum of squares of the centred map over the
+ * M = N·H·W values (no E[z²] − E[z]² cancellation); the centred map then goes through the per-channel affine
  * (γ/σ)·(z − μ) + β, one inference-form BatchNormalization.
  */
-function portable(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string): BatchStatistics {
+function portable(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: number): BatchStatistics {
   const { ops } = ctx;
   const g = ops.g;
   const C = bn.channels;
-  const channelMean = (v: string) => g.node('ReduceMean', [v], { axes: { ints: [0, 2, 3] }, keepdims: { int: 1 } }); // [1, C, 1, 1]
-  const mean4 = channelMean(z);
+  const axes = { axes: { ints: [0, 2, 3] } };
+  const mean4 = g.node('ReduceMean', [z], { ...axes, keepdims: { int: 1 } }); // [1, C, 1, 1]
   const centred = ops.sub(z, mean4); // [N, C, H, W]
-  const variance = ops.reshape(channelMean(ops.mul(centred, centred)), [C]);
+  const variance = ops.mul(g.node('ReduceSumSquare', [centred], { ...axes, keepdims: { int: 0 } }), ops.scalar(1 / count)); // [C]
   const rstd = g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
   const y = ops.channelAffine(centred, ops.mul(gamma, rstd), beta, C);
   return { y, mean: ops.reshape(mean4, [C]), variance, rstd };
