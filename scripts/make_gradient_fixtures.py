@@ -25,7 +25,7 @@ from synthetic import fill_module, synthetic_images, write_safetensors  # noqa: 
 OUT = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "train")
 SAMPLES = 64
 GAIN = 3.0
-LABELS = [3, 7, 11, 998]
+LABELS = [3, 7, 11, 998, 250, 500, 640, 999]
 
 CASES = [
     dict(name="b0-none-train", model="efficientnet-b0", size=96, freeze="none", bn="train", smoothing=0.1),
@@ -35,6 +35,8 @@ CASES = [
     dict(name="b0-none-train-masks", model="efficientnet-b0", size=96, freeze="none", bn="train", smoothing=0.1, masks=True),
     dict(name="b2-none-train", model="efficientnet-b2", size=96, freeze="none", bn="train", smoothing=0.1),
     dict(name="b2-stages3-frozen", model="efficientnet-b2", size=96, freeze="stages:3", bn="frozen", smoothing=0.1, masks=True),
+    # 32 px: the last stages run on 2x2 and 1x1 maps, where 1x1 layers take the row form (GEMMs over N*H*W).
+    dict(name="b0-none-train-32px", model="efficientnet-b0", size=32, batch=8, freeze="none", bn="train", smoothing=0.1, masks=True),
 ]
 
 
@@ -85,7 +87,7 @@ def pack(tensors):
 
 def run(case):
     name, size = case["model"], case["size"]
-    batch = 2
+    batch = case.get("batch", 2)
     torch.manual_seed(1234)
     model = fill_module(EfficientNet(name, image_size=size), GAIN).double()
     first = first_trainable_block(name, case["freeze"])

@@ -47,12 +47,26 @@ function packageVersion(): string {
 }
 
 /**
+ * A reader that stops early (`efficientnet classify photos/ | head`) closes the pipe: stop
+ * quietly and successfully, as Unix tools killed by SIGPIPE do from the reader's point of view,
+ * instead of crashing on an unhandled EPIPE. Other stdout errors still surface.
+ */
+function stopQuietlyWhenStdoutCloses(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+}
+
+/**
  * Runs the CLI and returns its exit code.
  *
  * @example
  * process.exitCode = await main(['summary', 'efficientnet-b0']);
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  stopQuietlyWhenStdoutCloses();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });

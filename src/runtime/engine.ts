@@ -1,14 +1,15 @@
 /**
- * One inference engine per model. Batch norm is folded once; one session's graph gives logits,
- * pooled features and the final feature map together (they lie on one chain), and each call
- * fetches only what it needs. Endpoints come from a second graph built on first use from the
- * same folded buffers: as outputs of the main graph they would cost every `forward` the
- * reorders of five more maps (`npm run bench -- inference` measures the trade).
+ * One inference engine per model, holding one onnxruntime session at a time. Batch norm is
+ * folded once; the graph gives logits, pooled features and the final feature map together
+ * (they lie on one chain) and each call fetches only what it needs. The first endpoints call
+ * recompiles the graph from the same folded buffers with the endpoints as extra outputs and
+ * retires the first session: two live sessions held b3 at 1.31× the memory of `forward` alone,
+ * while the extra outputs cost `forward` a few reorders (`npm run bench -- inference`).
  */
 import type { NetworkSpec } from '../arch/network.js';
 import type { StateDict } from '../weights/tensor.js';
 import { FoldedWeights } from './fold.js';
-import { type InferenceGraph, buildInferenceGraph } from './inference.js';
+import { type InferenceGraph, type InferenceOutput, buildInferenceGraph } from './inference.js';
 import { type FloatBatch, checkImageBatch } from './inputs.js';
 import { type RuntimeOptions, Session } from './session.js';
 
@@ -18,10 +19,14 @@ export type MainOutput = 'logits' | 'pooled' | 'features';
 interface Compiled {
   readonly graph: InferenceGraph;
   readonly session: Session;
+  readonly endpoints: boolean;
+  /** Runs in flight: a retired session is released when the last one ends. */
+  active: number;
+  retired: boolean;
 }
 
 /**
- * Runs a network on onnxruntime, compiling its graphs lazily.
+ * Runs a network on onnxruntime, compiling its graph on first use.
  *
  * @example
  * const engine = new InferenceEngine(network, weights, { intraOpThreads: 2 });
@@ -29,8 +34,8 @@ interface Compiled {
  */
 export class InferenceEngine {
   private readonly folded: FoldedWeights;
-  private main?: Promise<Compiled>;
-  private endpointGraph?: Promise<Compiled>;
+  private current?: Promise<Compiled>;
+  private currentHasEndpoints = false;
 
   constructor(
     private readonly network: NetworkSpec,
@@ -40,46 +45,74 @@ export class InferenceEngine {
     this.folded = new FoldedWeights(weights);
   }
 
-  /** The execution provider that runs the main graph: the first of `executionProviders` available here (compiles it if needed). */
+  /** The execution provider that runs the graph: the first of `executionProviders` available here (compiles it if needed). */
   async provider(): Promise<string> {
-    return (await this.mainGraph()).session.provider;
+    return (await this.graph(false)).session.provider;
   }
 
-  /** Fetches the named outputs of the main graph for an NCHW batch. */
+  /** Fetches the named outputs for an NCHW batch. */
   async run<K extends MainOutput>(x: FloatBatch, outputs: readonly K[]): Promise<Record<K, FloatBatch>> {
     checkImageBatch(x, this.network.config);
-    const { session } = await this.mainGraph();
-    return floatBatches(await session.run(feeds(x), outputs)) as Record<K, FloatBatch>;
+    return this.use(false, async ({ session }) => floatBatches(await session.run(feeds(x), outputs)) as Record<K, FloatBatch>);
   }
 
-  /** Every endpoint (`reduction_1` … the head), from the endpoints graph. */
+  /** Every endpoint (`reduction_1` … the head). */
   async endpoints(x: FloatBatch): Promise<Record<string, FloatBatch>> {
     checkImageBatch(x, this.network.config);
-    this.endpointGraph ??= this.compile(['endpoints'], () => { this.endpointGraph = undefined; });
-    const { graph, session } = await this.endpointGraph;
-    const results = floatBatches(await session.run(feeds(x)));
-    return Object.fromEntries([...graph.endpointOutputs].map(([name, output]) => [name, results[output]]));
+    return this.use(true, async ({ graph, session }) => {
+      const results = floatBatches(await session.run(feeds(x), [...new Set(graph.endpointOutputs.values())]));
+      return Object.fromEntries([...graph.endpointOutputs].map(([name, output]) => [name, results[output]]));
+    });
   }
 
-  /** Frees the compiled sessions; a later call compiles again. */
+  /** Frees the session (once runs in flight end); a later call compiles again. */
   async dispose(): Promise<void> {
-    const compiled = [this.main, this.endpointGraph];
-    this.main = this.endpointGraph = undefined;
-    await Promise.all(compiled.map(async (c) => (await c?.catch(() => undefined))?.session.release()));
+    const current = this.current;
+    this.current = undefined;
+    const compiled = await current?.catch(() => undefined);
+    if (compiled) await retire(compiled);
   }
 
-  private mainGraph(): Promise<Compiled> {
-    const outputs: MainOutput[] = this.network.fc ? ['logits', 'pooled', 'features'] : ['pooled', 'features'];
-    this.main ??= this.compile(outputs, () => { this.main = undefined; });
-    return this.main;
+  /** The live graph, recompiled with endpoint outputs the first time they are asked for. */
+  private graph(endpoints: boolean): Promise<Compiled> {
+    const prior = this.current;
+    if (prior && (this.currentHasEndpoints || !endpoints)) return prior;
+    const outputs: InferenceOutput[] = this.network.fc ? ['logits', 'pooled', 'features'] : ['pooled', 'features'];
+    if (endpoints) outputs.push('endpoints');
+    const built = buildInferenceGraph(this.network, this.folded, outputs, { external: true });
+    const next = Session.create(built.model, this.options, built.externalData).then(async (session) => {
+      const old = await prior?.catch(() => undefined);
+      if (old) await retire(old);
+      return { graph: built, session, endpoints, active: 0, retired: false };
+    });
+    this.current = next;
+    this.currentHasEndpoints = endpoints;
+    next.catch(() => {
+      if (this.current !== next) return;
+      this.current = prior; // a failed compile leaves the previous graph in use, and the next call retries
+      this.currentHasEndpoints = false;
+    });
+    return next;
   }
 
-  private compile(outputs: Parameters<typeof buildInferenceGraph>[2], onFailure: () => void): Promise<Compiled> {
-    const graph = buildInferenceGraph(this.network, this.folded, outputs, { external: true });
-    const compiled = Session.create(graph.model, this.options, graph.externalData).then((session) => ({ graph, session }));
-    compiled.catch(onFailure); // a failed compile is retried by the next call
-    return compiled;
+  /** Runs `fn` on the live graph, which stays unreleased until `fn` ends. */
+  private async use<T>(endpoints: boolean, fn: (compiled: Compiled) => Promise<T>): Promise<T> {
+    let compiled = await this.graph(endpoints);
+    while (compiled.retired) compiled = await this.graph(endpoints); // replaced while we waited
+    compiled.active++;
+    try {
+      return await fn(compiled);
+    } finally {
+      compiled.active--;
+      if (compiled.retired && compiled.active === 0) await compiled.session.release();
+    }
   }
+}
+
+async function retire(compiled: Compiled): Promise<void> {
+  if (compiled.retired) return;
+  compiled.retired = true;
+  if (compiled.active === 0) await compiled.session.release();
 }
 
 function feeds(x: FloatBatch) {

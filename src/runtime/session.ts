@@ -50,6 +50,7 @@ export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt'] as cons
 
 let nchwcBlock: Promise<number> | undefined;
 let compiled = 0;
+let live = 0;
 
 /**
  * How many sessions this process has compiled so far (each holds its own copy of the weights
@@ -61,6 +62,11 @@ let compiled = 0;
  */
 export function compiledSessions(): number {
   return compiled;
+}
+
+/** How many sessions are compiled and not yet released. */
+export function liveSessions(): number {
+  return live;
 }
 
 function checkOptions(providers: readonly string[], options: RuntimeOptions): void {
@@ -148,6 +154,7 @@ export class Session {
       try {
         const session = await platform().engine.InferenceSession.create(model, sessionOptions(providers.slice(i), options, externalData));
         compiled++;
+        live++;
         return new Session(session, session.inputNames, session.outputNames, providers[i]);
       } catch (error) {
         failures.push(`${providers[i]}: ${engineReason(error)}`);
@@ -191,6 +198,7 @@ export class Session {
 
   /** Frees the native session. */
   async release(): Promise<void> {
+    live--;
     await this.session.release();
   }
 }

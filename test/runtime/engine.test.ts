@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeNpy } from '../../src/io/npy.js';
 import { EfficientNet } from '../../src/index.js';
 import { buildInferenceGraph, type InferenceOutput } from '../../src/runtime/inference.js';
-import { Session, compiledSessions } from '../../src/runtime/session.js';
+import { Session, compiledSessions, liveSessions } from '../../src/runtime/session.js';
 import { syntheticImages } from '../../src/weights/synthetic.js';
 import { cli } from '../support/cli.js';
 import { withDir } from '../support/tempdir.js';
@@ -44,7 +44,7 @@ function difference(a: Float32Array, b: Float32Array): number {
 
 const TOLERANCE = 1e-6; // same operators and weights; only onnxruntime's fusion choices may differ
 
-test('forward, pooled features, embed and extractFeatures share one session; endpoints add one graph', async () => {
+test('forward, pooled features, embed and extractFeatures share one session; endpoints recompile it once', async () => {
   const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: RUNTIME });
   try {
     const before = compiledSessions();
@@ -57,6 +57,7 @@ test('forward, pooled features, embed and extractFeatures share one session; end
     await net.forward(x);
     await net.extractEndpoints(x);
     assert.equal(compiledSessions() - before, 2, 'endpoints compile one more graph, once');
+    assert.equal(liveSessions(), 1, 'the graph with endpoints replaced the first one');
 
     assert.deepEqual(logits.dims, [2, 1000]);
     assert.deepEqual(pooled.dims, [2, 1280]);
@@ -93,14 +94,21 @@ test('a headless model has no logits output: forward gives pooled features from 
   }
 });
 
-test('dispose frees the sessions and a later call compiles again', async () => {
+test('dispose frees the session and a later call compiles again; calls racing the recompile all succeed', async () => {
   const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, runtime: RUNTIME });
   const first = await net.forward(x);
   await net.dispose();
+  assert.equal(liveSessions(), 0);
   const before = compiledSessions();
   assert.deepEqual(await net.forward(x), first);
   assert.equal(compiledSessions() - before, 1);
+  const [a, endpoints, b] = await Promise.all([net.forward(x), net.extractEndpoints(x), net.forward(x)]);
+  assert.deepEqual(a, first);
+  assert.deepEqual(b, first);
+  assert.equal(Object.keys(endpoints).length, net.network.endpoints.length);
+  assert.equal(liveSessions(), 1);
   await net.dispose();
+  assert.equal(liveSessions(), 0);
 });
 
 /** Whether this machine has a WebGPU adapter (then the fallback cannot be observed here). */

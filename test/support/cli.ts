@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FIXTURES } from './fixtures.js';
 
-const BIN = join(FIXTURES, '..', '..', 'bin', 'efficientnet.js');
+/** The launcher in bin/, as npm links it. */
+export const BIN = join(FIXTURES, '..', '..', 'bin', 'efficientnet.js');
 const run = promisify(execFile);
 
 export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,7 +1,8 @@
 /**
  * One training step against PyTorch: full-size b0 and b2 with the oracle's synthetic weights,
  * batch norm training and frozen, everything / last stages / classifier trainable, with and
- * without dropout and drop-connect masks. Every gradient must be within 1e-3 of torch relative
+ * without dropout and drop-connect masks; at 96 px batch 2, and b0 at 32 px batch 8, whose last
+ * stages run on 2×2 and 1×1 maps where 1×1 layers take the row form (src/train/emit/pointwise.ts). Every gradient must be within 1e-3 of torch relative
  * to its largest element; loss and new running statistics within 1e-5.
  *
  * One exception, stated: a gradient that is zero in exact arithmetic comes out as float32
