@@ -25,10 +25,10 @@ export const PORTABLE: OperatorForms = { batchNorm: 'portable', logSoftmax: 'por
 /**
  * Forms per provider. onnxruntime-web's WebGPU has no training-mode BatchNormalization (the node
  * is assigned to WebGPU and the run fails) and puts LogSoftmax on the CPU, a GPU→CPU→GPU copy
- * each step (docs/browser-engine.md). onnxruntime's CPU kernels (native and wasm) have both,
- * and the fused batch norm is the faster there (`npm run bench -- train` with
- * `BENCH_TRAIN_FORMS=portable`). CUDA's training-mode batch norm exists only in training
- * builds of onnxruntime, so GPU providers get the portable forms.
+ * each step (docs/browser-engine.md). onnxruntime's CPU kernels (native, and the same compiled
+ * to wasm) have both, and the fused forms are the cheaper there (`npm run bench -- forms`). CUDA's training-mode
+ * batch norm is not in every onnxruntime build, so the other GPU providers get the portable
+ * forms too.
  */
 export const TARGET_FORMS: Readonly<Record<TrainingTarget, OperatorForms>> = {
   cpu: FUSED,
