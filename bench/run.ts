@@ -4,6 +4,7 @@ import { benchFinetune } from './finetune.js';
 import { benchForms } from './forms.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
+import { benchInt8 } from './int8.js';
 import { benchLoad } from './load.js';
 import { benchTraining } from './train.js';
 
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   finetune: benchFinetune,
   forms: () => benchForms(),
   browser: benchBrowser,
+  int8: benchInt8,
 };
 
 const wanted = process.argv.slice(2);

@@ -9,6 +9,15 @@ import type { FitOptions } from '../finetune/options.js';
 import { EfficientNetModel } from '../model/efficientNetModel.js';
 import { type ImageRunOptions, type Prediction, classifyImages, embedImages } from '../pipeline/classify.js';
 import type { FloatBatch } from '../runtime/inputs.js';
+import { calibrationBatches, spread } from '../pipeline/calibration.js';
+import type { QuantizeOptions } from '../runtime/quantize/int8.js';
+
+export interface ImageQuantizeOptions extends QuantizeOptions, ImageRunOptions {
+  /** Images to measure activation ranges on (paths, encoded bytes, raw pixels): the user's own kind of images. */
+  readonly calibration: readonly ImageInput[];
+  /** Use this many of them, spread evenly over the list. Default: all. */
+  readonly count?: number;
+}
 
 /**
  * An EfficientNet with weights, runnable on onnxruntime: tensors in and out (see
@@ -40,6 +49,19 @@ export class EfficientNet extends EfficientNetModel {
   async embed(input: ImageInput | readonly ImageInput[] | FloatBatch, options: ImageRunOptions = {}): Promise<FloatBatch> {
     if (isFloatBatch(input)) return this.pooledFeatures(input);
     return embedImages(this, input, options);
+  }
+
+  /**
+   * The int8 model, calibrated on images; same API (forward, classify, embed, export, save).
+   * The same images in the same order give the same model.
+   *
+   * @example
+   * const int8 = await net.quantize({ calibration: files, method: 'percentile', count: 100 });
+   * await int8.save('b0-int8.safetensors'); // loads back as int8, without calibrating again
+   */
+  async quantize(options: ImageQuantizeOptions): Promise<this> {
+    const images = spread(options.calibration, options.count ?? options.calibration.length);
+    return this.quantizeBatches(calibrationBatches(this, images, options), options);
   }
 
   /**

@@ -24,6 +24,7 @@ import { type PretrainedEntry, WEIGHT_SOURCES, getPretrained, resolvePretrained 
 import type { StateDict } from '../weights/tensor.js';
 import { type OnnxExportOptions, onnxBytes, writeOnnx } from '../runtime/export.js';
 import type { FloatBatch } from '../runtime/inputs.js';
+import { type Int8Calibration, type QuantizeOptions, calibrateInt8, int8Build } from '../runtime/quantize/int8.js';
 import { defaultPreprocess } from '../data/defaults.js';
 import { defaultLabels } from '../data/labels.js';
 
@@ -70,6 +71,8 @@ export interface ModelInfo {
   readonly labels?: readonly string[];
   readonly loadReport?: LoadReport;
   readonly pretrained?: PretrainedEntry;
+  /** Set on an int8 model: what calibration measured (the engine runs the int8 graph). */
+  readonly quantization?: Int8Calibration;
 }
 
 /**
@@ -96,7 +99,12 @@ export class EfficientNetModel {
     readonly runtimeOptions: RuntimeOptions,
     private readonly info: ModelInfo,
   ) {
-    this.engine = new InferenceEngine(network, weights, runtimeOptions);
+    this.engine = new InferenceEngine(network, weights, runtimeOptions, info.quantization && int8Build(info.quantization));
+  }
+
+  /** The int8 calibration of a quantized model (`quantizeBatches`); undefined for a float model. */
+  get quantization(): Int8Calibration | undefined {
+    return this.info.quantization;
   }
 
   /** The resolved configuration. */
@@ -161,6 +169,7 @@ export class EfficientNetModel {
       labels: options.labels ?? (sameClasses ? metadata?.labels : undefined),
       loadReport: report,
       pretrained,
+      quantization: metadata?.quantization,
     });
   }
 
@@ -198,9 +207,34 @@ export class EfficientNetModel {
    */
   withWeights(weights: StateDict, options: FromWeightsOptions = {}, metadata: ModelMetadata = this.metadata()): this {
     const modelClass = this.constructor as ModelClass<this> & typeof EfficientNetModel;
+    // Ranges measured on other weights say nothing about these: the new model is float.
     return modelClass.fromStateDict.call(modelClass, weights, {
       family: 'lukemelas', labels: this.labels, preprocess: this.preprocess, runtime: this.runtimeOptions, ...options,
-    }, metadata) as this;
+    }, { ...metadata, quantization: undefined }) as this;
+  }
+
+  /**
+   * The int8 model: activation ranges measured on calibration batches (preprocessed NCHW, as
+   * `forward` takes them), weights int8 per output channel; same API, runs the int8 graph.
+   * `EfficientNet.quantize` takes images instead.
+   *
+   * @example
+   * const int8 = await net.quantizeBatches([{ data, dims: [8, 3, 224, 224] }], { method: 'percentile' });
+   */
+  async quantizeBatches(batches: AsyncIterable<FloatBatch> | Iterable<FloatBatch>, options: QuantizeOptions = {}): Promise<this> {
+    const quantization = await calibrateInt8(this.network, this.weights, batches, { ...options, runtime: { ...this.runtimeOptions, ...options.runtime } });
+    return this.withQuantization(quantization);
+  }
+
+  /**
+   * This model with another calibration (undefined: the float model), sharing the weights.
+   *
+   * @example
+   * const fp32 = int8.withQuantization(undefined);
+   */
+  withQuantization(quantization: Int8Calibration | undefined): this {
+    const modelClass = this.constructor as ModelClass<this>;
+    return new modelClass(this.network, this.weights, this.runtimeOptions, { ...this.info, quantization });
   }
 
   /** Learnable parameters (PyTorch's count). */
@@ -254,7 +288,7 @@ export class EfficientNetModel {
    * await writeFile('b0.onnx', net.toOnnx({ batchSize: 1 }));
    */
   toOnnx(options: OnnxExportOptions = {}): Uint8Array {
-    return onnxBytes(this.network, this.weights, options, { labels: this.info.labels, preprocess: this.info.preprocess });
+    return onnxBytes(this.network, this.weights, options, { labels: this.info.labels, preprocess: this.info.preprocess }, this.graphBuild());
   }
 
   /**
@@ -266,7 +300,11 @@ export class EfficientNetModel {
    * await net.exportOnnx('b0.onnx', { opset: 17 });
    */
   async exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
-    return writeOnnx(path, this.network, this.weights, options, { labels: this.info.labels ?? (this.network.fc ? await defaultLabels(this.network.fc.outFeatures) : undefined), preprocess: this.info.preprocess });
+    return writeOnnx(path, this.network, this.weights, options, { labels: this.info.labels ?? (this.network.fc ? await defaultLabels(this.network.fc.outFeatures) : undefined), preprocess: this.info.preprocess }, this.graphBuild());
+  }
+
+  private graphBuild() {
+    return this.info.quantization && int8Build(this.info.quantization);
   }
 
   /**
@@ -294,6 +332,7 @@ export class EfficientNetModel {
       },
       labels: this.info.labels,
       preprocess: this.info.preprocess,
+      ...(this.info.quantization ? { quantization: this.info.quantization } : {}),
     };
   }
 

@@ -6,6 +6,7 @@
 import type { EfficientNetOptions } from '../arch/config.js';
 import type { PreprocessConfig } from '../weights/preprocessConfig.js';
 import { FileFormatError } from '../errors.js';
+import { type Int8Calibration, calibrationProblem } from '../runtime/quantize/int8.js';
 
 export const METADATA_KEY = 'efficientnet-ts';
 
@@ -15,6 +16,8 @@ export interface ModelMetadata {
   readonly options: Pick<EfficientNetOptions, 'numClasses' | 'inChannels' | 'imageSize' | 'padding' | 'batchNormEpsilon' | 'batchNormMomentum' | 'dropoutRate' | 'dropConnectRate'>;
   readonly labels?: readonly string[];
   readonly preprocess?: PreprocessConfig;
+  /** An int8 model's calibration (src/runtime/quantize): loading it needs no images. */
+  readonly quantization?: Int8Calibration;
 }
 
 /**
@@ -41,5 +44,7 @@ export function decodeModelMetadata(strings: Readonly<Record<string, string>>, s
   if (typeof m !== 'object' || m === null || typeof m.model !== 'string' || typeof m.options !== 'object' || (m.labels !== undefined && !Array.isArray(m.labels))) {
     throw new FileFormatError(`${source} has '${METADATA_KEY}' metadata without a model name and options`);
   }
+  const problem = m.quantization === undefined ? undefined : calibrationProblem(m.quantization);
+  if (problem) throw new FileFormatError(`${source} has an unusable int8 calibration in its '${METADATA_KEY}' metadata: ${problem}`);
   return m as ModelMetadata;
 }

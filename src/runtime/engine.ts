@@ -41,6 +41,8 @@ export class InferenceEngine {
     private readonly network: NetworkSpec,
     weights: StateDict,
     private readonly options: RuntimeOptions = {},
+    /** The graph builder: the float graph by default, or a pass over it (src/runtime/quantize). */
+    private readonly build: typeof buildInferenceGraph = buildInferenceGraph,
   ) {
     this.folded = new FoldedWeights(weights);
   }
@@ -79,7 +81,7 @@ export class InferenceEngine {
     if (prior && (this.currentHasEndpoints || !endpoints)) return prior;
     const outputs: InferenceOutput[] = this.network.fc ? ['logits', 'pooled', 'features'] : ['pooled', 'features'];
     if (endpoints) outputs.push('endpoints');
-    const built = buildInferenceGraph(this.network, this.folded, outputs, { external: true });
+    const built = this.build(this.network, this.folded, outputs, { external: true });
     const next = Session.create(built.model, this.options, built.externalData).then(async (session) => {
       const old = await prior?.catch(() => undefined);
       if (old) await retire(old);

@@ -64,8 +64,8 @@ function outputOf(net: NetworkSpec, options: OnnxExportOptions): InferenceOutput
  * @example
  * const bytes = onnxBytes(net.network, net.weights, { batchSize: 1 }, { labels, preprocess });
  */
-export function onnxBytes(net: NetworkSpec, weights: StateDict, options: OnnxExportOptions = {}, about: OnnxDescription = {}): Uint8Array {
-  return buildInferenceGraph(net, weights, outputOf(net, options), graphOptions(net, options, about)).model;
+export function onnxBytes(net: NetworkSpec, weights: StateDict, options: OnnxExportOptions = {}, about: OnnxDescription = {}, build: typeof buildInferenceGraph = buildInferenceGraph): Uint8Array {
+  return build(net, weights, outputOf(net, options), graphOptions(net, options, about)).model;
 }
 
 /**
@@ -74,10 +74,11 @@ export function onnxBytes(net: NetworkSpec, weights: StateDict, options: OnnxExp
  * @example
  * await writeOnnx('l2.onnx', net.network, net.weights); // l2.onnx + l2.onnx.data
  */
-export async function writeOnnx(path: string, net: NetworkSpec, weights: StateDict, options: OnnxExportOptions & { externalData?: boolean } = {}, about: OnnxDescription = {}): Promise<{ bytes: number; dataFile?: string }> {
+export async function writeOnnx(path: string, net: NetworkSpec, weights: StateDict, options: OnnxExportOptions & { externalData?: boolean } = {}, about: OnnxDescription = {}, build?: typeof buildInferenceGraph): Promise<{ bytes: number; dataFile?: string }> {
   const weightBytes = [...weights.values()].reduce((sum, t) => sum + t.data.byteLength, 0);
-  if (!(options.externalData || weightBytes > PROTOBUF_LIMIT_BYTES)) {
-    const model = onnxBytes(net, weights, options, about);
+  // A graph pass (int8, fp16) writes its smaller weights inline.
+  if (build || !(options.externalData || weightBytes > PROTOBUF_LIMIT_BYTES)) {
+    const model = onnxBytes(net, weights, options, about, build);
     await platform().files.write(path, model);
     return { bytes: model.byteLength };
   }

@@ -3,11 +3,12 @@ import { Command } from 'commander';
 import { writeFileAtomic } from '../../node/files.js';
 import { type ImageCliOptions, PartialFailureError, addImageOptions, preprocessFor } from '../imageOptions.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
+import { type Int8CliOptions, addInt8Options, int8IfAsked } from '../int8Options.js';
 import { positiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
-import { checkFigurePath, confusionFigure, evaluate, evaluationJson, formatEvaluation, imageFolder, writeFigure } from '../../index.js';
+import { type EfficientNet, checkFigurePath, compareModels, confusionFigure, evaluate, evaluationJson, formatComparison, formatEvaluation, imageFolder, writeFigure } from '../../index.js';
 
-interface EvalOptions extends ModelCliOptions, ImageCliOptions {
+interface EvalOptions extends ModelCliOptions, Int8CliOptions, ImageCliOptions {
   topK?: number;
   json?: boolean;
   output?: string;
@@ -17,10 +18,10 @@ interface EvalOptions extends ModelCliOptions, ImageCliOptions {
 const warn = (message: string) => process.stderr.write(`efficientnet: ${message}\n`);
 
 export function registerEval(program: Command): void {
-  addImageOptions(addModelOptions(program
+  addInt8Options(addImageOptions(addModelOptions(program
     .command('eval')
     .description('measure a classifier on a labelled image folder: top-1, top-k, per-class accuracy and the confusion matrix')
-    .argument('<dir>', 'dataset folder laid out as <dir>/<class>/<image>')))
+    .argument('<dir>', 'dataset folder laid out as <dir>/<class>/<image>'))))
     .option('--top-k <k>', 'k of the top-k accuracy (default: 5, or the number of classes when fewer)', positiveInt)
     .option('--json', 'print the report as JSON instead of text')
     .option('--output <file>', 'also write the JSON report to this file')
@@ -30,29 +31,44 @@ export function registerEval(program: Command): void {
       if (opts.confusion) checkFigurePath(opts.confusion);
       const dataset = await imageFolder(dir, { minClasses: 1 });
       for (const { path, reason } of dataset.skipped) warn(`skipped ${path}: ${reason}`);
-      const net = await loadModel(opts);
+      const net = await int8IfAsked(await loadModel(opts), opts);
       try {
-        const bar = progressBar(dataset.samples.length, 'eval', '{bar} {value}/{total} | {rate} img/s | ETA {eta_formatted}');
-        let result;
-        try {
-          result = await evaluate(net, dataset, {
-            batchSize: opts.batchSize,
-            topK: opts.topK,
-            preprocess: preprocessFor(net, opts),
-            onBatch: ({ done, failed }) => {
-              for (const { path, reason } of failed) warn(`skipped ${path}: ${reason}`);
-              bar.update(done);
-            },
-          });
-        } finally {
-          bar.stop();
-        }
+        const run = async (model: EfficientNet, title: string) => {
+          const bar = progressBar(dataset.samples.length, title, '{bar} {value}/{total} | {rate} img/s | ETA {eta_formatted}');
+          try {
+            return await evaluate(model, dataset, {
+              batchSize: opts.batchSize,
+              topK: opts.topK,
+              preprocess: preprocessFor(net, opts),
+              onBatch: ({ done, failed }) => {
+                for (const { path, reason } of failed) warn(`skipped ${path}: ${reason}`);
+                bar.update(done);
+              },
+            });
+          } finally {
+            bar.stop();
+          }
+        };
+        const result = await run(net, net.quantization ? 'eval int8' : 'eval');
+        // An int8 model is reported beside its float original on the same images.
+        const fp32 = net.quantization ? net.withQuantization(undefined) : undefined;
+        const pair = fp32 && {
+          fp32: await run(fp32, 'eval fp32'),
+          comparison: await compareModels(fp32, net, dataset.samples.map((s) => s.path), { batchSize: opts.batchSize, preprocess: preprocessFor(net, opts) }),
+        };
+        await fp32?.dispose();
         // The text report says this itself; JSON only carries it as a field, so say it once on stderr.
         if (result.matchedBy === 'index' && opts.json) warn('the model carries no class names; class folders were matched to its outputs by sorted position');
-        const json = evaluationJson(result, { weights: opts.weights, model: net.config.name });
+        const json = evaluationJson(result, {
+          weights: opts.weights, model: net.config.name,
+          ...(pair ? {
+            precision: 'int8', calibration: { method: net.quantization!.method, images: net.quantization!.images, keepFloat: net.quantization!.keepFloat },
+            fp32: { top1: pair.fp32.top1, topK: pair.fp32.topK, k: pair.fp32.k }, agreement: pair.comparison.agreement, maxLogitDifference: pair.comparison.maxLogitDifference,
+          } : {}),
+        });
         if (opts.output) await writeFileAtomic(opts.output, json);
         if (opts.confusion) await writeFigure(opts.confusion, confusionFigure(result));
-        process.stdout.write(opts.json ? json : formatEvaluation(result));
+        process.stdout.write(opts.json ? json : formatEvaluation(result) + (pair ? `\n${formatComparison(pair.fp32, result, pair.comparison)}` : ''));
         const problems = result.failed.length + result.skipped.length;
         if (problems > 0) {
           throw new PartialFailureError(`${problems} file${problems === 1 ? '' : 's'} could not be evaluated (see above); the report covers the other ${result.images}`);

@@ -1,9 +1,10 @@
 /** `efficientnet export`: the inference graph as a standalone ONNX file. */
 import { Command } from 'commander';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
+import { type Int8CliOptions, addInt8Options, int8IfAsked } from '../int8Options.js';
 import { positiveInt } from '../options.js';
 
-interface ExportOptions extends ModelCliOptions {
+interface ExportOptions extends ModelCliOptions, Int8CliOptions {
   onnx: string;
   opset?: number;
   dynamicBatch?: boolean;
@@ -14,9 +15,9 @@ interface ExportOptions extends ModelCliOptions {
 export const EXPORT_OPSETS = { min: 13, max: 21 };
 
 export function registerExport(program: Command): void {
-  addModelOptions(program
+  addInt8Options(addModelOptions(program
     .command('export')
-    .description('write the inference graph (batch norm folded) as an ONNX file that any ONNX runtime accepts'))
+    .description('write the inference graph (batch norm folded) as an ONNX file that any ONNX runtime accepts')))
     .requiredOption('--onnx <out.onnx>', 'output file')
     .option('--opset <n>', `ONNX opset, ${EXPORT_OPSETS.min}–${EXPORT_OPSETS.max} (default 17)`, positiveInt)
     .option('--dynamic-batch', 'symbolic batch dimension (default: batch 1)')
@@ -26,12 +27,12 @@ export function registerExport(program: Command): void {
       if (opts.opset !== undefined && (opts.opset < EXPORT_OPSETS.min || opts.opset > EXPORT_OPSETS.max)) {
         command.error(`error: opset ${opts.opset} is not supported; expected ${EXPORT_OPSETS.min} to ${EXPORT_OPSETS.max}`, { exitCode: 2 });
       }
-      const net = await loadModel(opts);
+      const net = await int8IfAsked(await loadModel(opts), opts);
       const { bytes, dataFile } = await net.exportOnnx(opts.onnx, {
         opset: opts.opset, batchSize: opts.dynamicBatch ? undefined : 1, output: opts.features ? 'pooled' : undefined, externalData: opts.externalData,
       });
       const [h, w] = net.config.imageSize;
       const where = dataFile ? ` (weights in ${dataFile})` : '';
-      process.stderr.write(`wrote ${opts.onnx}${where}: ${net.config.name}, input [${opts.dynamicBatch ? 'batch' : 1}, ${net.config.inChannels}, ${h}, ${w}], ${(bytes / 1e6).toFixed(1)} MB\n`);
+      process.stderr.write(`wrote ${opts.onnx}${where}: ${net.config.name}${net.quantization ? ' int8' : ''}, input [${opts.dynamicBatch ? 'batch' : 1}, ${net.config.inChannels}, ${h}, ${w}], ${(bytes / 1e6).toFixed(1)} MB\n`);
     });
 }

@@ -3,22 +3,23 @@ import { Command } from 'commander';
 import { writeOutput } from '../../node/files.js';
 import { PartialFailureError, type ImageCliOptions, addImageOptions, forEachImageBatch } from '../imageOptions.js';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
+import { type Int8CliOptions, addInt8Options, int8IfAsked } from '../int8Options.js';
 import { writeNpy } from '../../index.js';
 
-interface FeaturesOptions extends ModelCliOptions, ImageCliOptions {
+interface FeaturesOptions extends ModelCliOptions, Int8CliOptions, ImageCliOptions {
   output: string;
 }
 
 export function registerFeatures(program: Command): void {
-  addImageOptions(addModelOptions(program
+  addInt8Options(addImageOptions(addModelOptions(program
     .command('features')
     .description('write one row of pooled features per image: .npy [N, C] (file order printed on stdout) or .jsonl')
-    .argument('<inputs...>', 'image files, folders or globs')))
+    .argument('<inputs...>', 'image files, folders or globs'))))
     .requiredOption('--output <file>', "feats.npy or feats.jsonl ('-': JSON lines on stdout)")
     .action(async (inputs: string[], opts: FeaturesOptions, command: Command) => {
       const jsonl = opts.output.endsWith('.jsonl') || opts.output === '-';
       if (!jsonl && !opts.output.endsWith('.npy')) command.error(`error: --output '${opts.output}' should end in .npy or .jsonl`, { exitCode: 2 });
-      const net = await loadModel(opts);
+      const net = await int8IfAsked(await loadModel(opts), opts);
       const rows: Float32Array[] = [];
       const names: string[] = [];
       const channels = net.network.featureChannels;
