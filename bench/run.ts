@@ -1,6 +1,7 @@
 /** `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures. */
 import { benchBrowser } from './browser.js';
 import { benchFinetune } from './finetune.js';
+import { benchForms } from './forms.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
 import { benchInt8 } from './int8.js';
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   load: async () => { await benchLoad(); },
   train: () => benchTraining(),
   finetune: benchFinetune,
+  forms: () => benchForms(),
   browser: benchBrowser,
   int8: benchInt8,
   v2: benchV2,

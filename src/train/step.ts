@@ -6,6 +6,7 @@ import { InputShapeError } from '../errors.js';
 import type { NetworkSpec } from '../arch/network.js';
 import { Session, nchwcBlockSize, type RuntimeOptions, type TensorValue } from '../runtime/session.js';
 import type { StateDict, Tensor } from '../weights/tensor.js';
+import { trainingTarget } from './emit/forms.js';
 import { GRADIENT_PREFIX, RUNNING_STAT_PREFIX, buildTrainingGraph, im2colKernel, type TrainingGraph, type TrainingGraphOptions } from './trainingGraph.js';
 
 export interface StepFeeds {
@@ -51,6 +52,11 @@ export class TrainingStep {
     return new TrainingStep(graph, await Session.create(graph.model, { memoryPattern: false, ...runtime }));
   }
 
+  /** The execution provider that runs the step (the first of the runtime's that was available). */
+  get provider(): string {
+    return this.session.provider;
+  }
+
   async run(feeds: StepFeeds): Promise<StepResult> {
     const { graph } = this;
     const inputDims = this.graph.inputShapes.get('input')!;
@@ -94,16 +100,26 @@ export class TrainingStep {
 }
 
 /**
- * Builds the training graph with the fastest forms this machine's onnxruntime offers (its
- * NCHWc depthwise kernel on the CPU provider) and compiles it.
+ * Builds the training graph for the execution provider that runs it and compiles it: the
+ * first of `runtime.executionProviders` (default ['cpu']) gets the forms it has kernels for
+ * (./emit/forms.ts; on the CPU provider also its NCHWc depthwise kernel). When that provider is
+ * unavailable here and the session falls back to a later one, the graph is rebuilt for the
+ * provider actually used.
  *
  * @example
  * const step = await createTrainingStep(net, weights, { batchSize: 8 }, { intraOpThreads: 2 });
+ * step.graph.target // 'cpu'
  */
-export async function createTrainingStep(net: NetworkSpec, weights: StateDict, options: Omit<TrainingGraphOptions, 'nchwcBlock'>, runtime: RuntimeOptions = {}): Promise<TrainingStep> {
-  const cpuOnly = (runtime.executionProviders ?? ['cpu']).every((p) => p === 'cpu');
-  const nchwcBlock = cpuOnly ? await nchwcBlockSize() : 0;
-  return TrainingStep.create(buildTrainingGraph(net, weights, { ...options, nchwcBlock }), runtime);
+export async function createTrainingStep(net: NetworkSpec, weights: StateDict, options: Omit<TrainingGraphOptions, 'nchwcBlock' | 'target'>, runtime: RuntimeOptions = {}): Promise<TrainingStep> {
+  const providers = runtime.executionProviders ?? ['cpu'];
+  const build = async (provider: string) => {
+    const target = trainingTarget(provider);
+    return buildTrainingGraph(net, weights, { ...options, target, nchwcBlock: target === 'cpu' ? await nchwcBlockSize() : 0 });
+  };
+  const step = await TrainingStep.create(await build(providers[0] ?? 'cpu'), runtime);
+  if (trainingTarget(step.provider) === step.graph.target) return step;
+  await step.release();
+  return TrainingStep.create(await build(step.provider), { ...runtime, executionProviders: providers.slice(providers.indexOf(step.provider)) });
 }
 
 function size(dims: readonly number[]): number {

@@ -5,13 +5,14 @@
  * running statistics are outputs. Frozen parts are emitted as inference (batch norm folded).
  */
 import type { NetworkSpec } from '../arch/network.js';
-import { ConfigError, WeightLoadError } from '../errors.js';
+import { ConfigError, WeightLoadError, oneOf } from '../errors.js';
 import { GraphBuilder, type ModelOptions } from '../runtime/onnx/graph.js';
 import { Emitter } from '../runtime/inference.js';
 import type { StateDict } from '../weights/tensor.js';
 import type { BatchNormMode, EmitContext } from './emit/context.js';
 import { convBn } from './emit/convBn.js';
 import { fusedBlock } from './emit/fused.js';
+import { TARGET_FORMS, type OperatorForms, type TrainingTarget } from './emit/forms.js';
 import { add, averagePool, flatten, linear, masked, seGate, softmaxCrossEntropy, swish } from './emit/layers.js';
 import { Ops } from './emit/ops.js';
 import { type FreezeSpec, trainablePart } from './freeze.js';
@@ -28,6 +29,11 @@ export interface TrainingGraphOptions extends ModelOptions {
   readonly dropConnect?: boolean;
   /** onnxruntime's NCHWc channel block for depthwise layers (`nchwcBlockSize()`); 0 or absent: plain Conv. */
   readonly nchwcBlock?: number;
+  /**
+   * The execution provider the graph will run on: picks fused kernels or their primitive forms
+   * by what that provider has (./emit/forms.ts). Default 'cpu'.
+   */
+  readonly target?: TrainingTarget;
 }
 
 /** A mask the caller draws each step: 0 or 1/keep, shape [N, 1, 1, 1] or [N, C]. */
@@ -52,6 +58,9 @@ export interface TrainingGraph {
   readonly im2colKernels: readonly number[];
   /** Shape of every float input: `input`, `targets`, the weights, the masks. */
   readonly inputShapes: ReadonlyMap<string, readonly number[]>;
+  /** The provider the graph was built for, and the operator forms that chose. */
+  readonly target: TrainingTarget;
+  readonly forms: OperatorForms;
 }
 
 export const GRADIENT_PREFIX = 'grad:';
@@ -69,9 +78,14 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
   const fc = net.fc;
   if (!fc) throw new ConfigError(`${net.config.name} was built with includeTop: false; training needs the classifier`);
   const { batchSize } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize ${batchSize} should be a positive integer`);
   const batchNorm = options.batchNorm ?? 'train';
-  if (batchNorm !== 'train' && batchNorm !== 'frozen') throw new ConfigError(`Invalid batchNorm '${batchNorm}'. Should be one of: 'train' or 'frozen'`);
+  const target = options.target ?? 'cpu';
+  const forms = Object.hasOwn(TARGET_FORMS, target) ? TARGET_FORMS[target] : undefined;
+  const problems: string[] = [];
+  if (!Number.isInteger(batchSize) || batchSize < 1) problems.push(`batchSize ${batchSize} should be a positive integer`);
+  if (batchNorm !== 'train' && batchNorm !== 'frozen') problems.push(`Invalid batchNorm '${batchNorm}'. Should be one of: ${oneOf(['train', 'frozen'])}`);
+  if (!forms) problems.push(`Invalid target '${target}'. Should be one of: ${oneOf(Object.keys(TARGET_FORMS))}`);
+  if (problems.length > 0 || !forms) throw new ConfigError(problems.join('; '));
   const part = trainablePart(net, options.freeze);
   const trainable = new Set(part.keys);
 
@@ -92,7 +106,7 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
   const updated = (key: string) => trainable.has(key) || (batchNorm === 'train' && /\.running_(mean|var)$/.test(key));
 
   const ctx: EmitContext = {
-    ops, tape, batch: batchSize, batchNorm, nchwcBlock: options.nchwcBlock ?? 0,
+    ops, tape, batch: batchSize, batchNorm, nchwcBlock: options.nchwcBlock ?? 0, forms,
     param(key) {
       let value = values.get(key);
       if (value) return value;
@@ -169,7 +183,7 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
   if (missing.length > 0) throw new Error(`training graph: no gradient emitted for ${missing.join(', ')}`);
   for (const key of order) g.output(tape.paramGrads.get(key)!, `${GRADIENT_PREFIX}${key}`);
   const model = g.toModel({ ...options, docString: options.docString ?? `${net.config.name} training step (batch ${batchSize})` });
-  return { model, batchSize, trainable: order, runningStats, weightInputs, masks, im2colKernels, inputShapes };
+  return { model, batchSize, trainable: order, runningStats, weightInputs, masks, im2colKernels, inputShapes, target, forms };
 }
 
 /**

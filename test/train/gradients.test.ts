@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
 import type { BatchNormMode } from '../../src/train/emit/context.js';
+import { FUSED, PORTABLE } from '../../src/train/emit/forms.js';
 import { parseFreeze } from '../../src/train/freeze.js';
 import { TrainingStep, createTrainingStep } from '../../src/train/step.js';
 import { buildTrainingGraph } from '../../src/train/trainingGraph.js';
@@ -38,8 +39,12 @@ for (const file of files) test(`training step matches PyTorch: ${file}`, () => c
 for (const file of ['gradients-b0-none-train-masks.safetensors', 'gradients-b2-stages3-frozen.safetensors']) {
   test(`training step without the NCHWc kernel matches PyTorch: ${file}`, () => check(file, 'plain'));
 }
+// The portable forms WebGPU gets (src/train/emit/forms.ts): batch norm and log-softmax from
+// primitive operators, no NCHWc kernel. Same fixtures, same tolerances.
+for (const file of files) test(`training step in the portable forms matches PyTorch: ${file}`, () => check(file, 'portable'));
 
-async function check(file: string, forms: 'fastest' | 'plain'): Promise<void> {
+/** 'fastest': what the CPU provider gets; 'plain': CPU forms without NCHWc; 'portable': WebGPU's forms. */
+async function check(file: string, forms: 'fastest' | 'plain' | 'portable'): Promise<void> {
   const { tensors: expected, metadata } = await readSafetensors(join(dir, file));
   const size = Number(metadata.size);
   const batch = Number(metadata.batch);
@@ -63,8 +68,9 @@ async function check(file: string, forms: 'fastest' | 'plain'): Promise<void> {
   const runtime = { intraOpThreads: 2 };
   const step = forms === 'fastest'
     ? await createTrainingStep(net, weights, graphOptions, runtime)
-    : await TrainingStep.create(buildTrainingGraph(net, weights, { ...graphOptions, nchwcBlock: 0 }), runtime);
+    : await TrainingStep.create(buildTrainingGraph(net, weights, { ...graphOptions, nchwcBlock: 0, target: forms === 'portable' ? 'webgpu' : 'cpu' }), runtime);
   const { graph } = step;
+  assert.deepEqual(graph.forms, forms === 'portable' ? PORTABLE : FUSED, 'operator forms');
   assert.deepEqual(graph.trainable, JSON.parse(metadata.grad_keys), 'trainable keys in state-dict order');
   assert.deepEqual([...graph.runningStats].sort(), [...JSON.parse(metadata.stat_keys)].sort(), 'updated running statistics');
   assert.deepEqual(graph.masks.map((m) => m.name).sort(), Object.keys(masks).sort(), 'mask inputs');

@@ -1,4 +1,5 @@
 /** What every emission rule sees: the graph, the tape, the batch and how to reach parameters. */
+import type { OperatorForms } from './forms.js';
 import type { Ops } from './ops.js';
 import type { Tape } from '../tape.js';
 
@@ -12,6 +13,8 @@ export interface EmitContext {
   readonly batchNorm: BatchNormMode;
   /** Channel block of onnxruntime's NCHWc kernels (0: plain Conv for depthwise layers). */
   readonly nchwcBlock: number;
+  /** Fused kernels or primitive operators, by what the target provider has (./forms.ts). */
+  readonly forms: OperatorForms;
   /** The value of parameter or buffer `key`: a graph input when trainable (or updated), else a constant. */
   param(key: string): string;
   /**

@@ -1,8 +1,8 @@
 /**
  * Convolution followed by batch norm, forward and backward, in the forms measured fastest on
  * onnxruntime's CPU:
- * - forward batch norm is one BatchNormalization (training_mode=1, momentum 0 so that its
- *   "running" outputs are the batch mean and biased variance);
+ * - forward batch norm in training mode is ./batchNorm.ts (one fused BatchNormalization, or
+ *   primitive operators where the provider lacks that kernel);
  * - backward batch norm is the per-channel affine dz = k1·(dy + a·z + b) with k1 = γ/σ, and
  *   k1 is folded into the convolution's weights for the input gradient and applied to the
  *   small weight gradient afterwards: exact for every γ, including 0;
@@ -13,6 +13,7 @@
  *   by a one-hot Conv (its kernel a graph input) followed by one batched MatMul.
  */
 import type { ConvBn, ConvLayer } from '../../arch/network.js';
+import { trainingBatchNorm } from './batchNorm.js';
 import type { EmitContext } from './context.js';
 import { type DepthwiseForward, convAttributes, depthwiseBackward, depthwiseForward, transposedConv } from './depthwise.js';
 import { expands, expansionBackward } from './expansion.js';
@@ -49,24 +50,10 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   let y: string;
   let mean: string;
   let variance: string;
+  let rstd: string | undefined; // 1/√(variance + ε) [C], formed once
   const count = ctx.batch * oh * ow; // M: values per channel
   if (ctx.batchNorm === 'train') {
-    const zeros = g.floats(`${bn.name}.zeros`, [C], new Float32Array(C));
-    [y, mean, variance] = g.nodeMulti('BatchNormalization', [z, gamma, beta, zeros, zeros], 3, {
-      epsilon: { float: bn.eps }, momentum: { float: 0 }, training_mode: { int: 1 },
-    }, [bn.name, `${bn.name}.batch_mean`, `${bn.name}.batch_var`]);
-    // onnxruntime 1.30 reuses the buffers of these two outputs for later values unless they
-    // are graph outputs (measured: wrong γ gradients otherwise), so they are exported.
-    g.output(mean);
-    g.output(variance);
-    // PyTorch's convention: new = (1 − m)·old + m·batch, with the unbiased variance.
-    const m = bn.momentum;
-    const update = (role: string, batchValue: string) => {
-      const key = `${bn.name}.${role}`;
-      ctx.runningStat(key, ops.add(ops.mul(ctx.param(key), ops.scalar(1 - m)), ops.mul(batchValue, ops.scalar(m))));
-    };
-    update('running_mean', mean);
-    update('running_var', ops.mul(variance, ops.scalar(count / (count - 1))));
+    ({ y, mean, variance, rstd } = trainingBatchNorm(ctx, z, bn, gamma, beta, count));
   } else {
     mean = ctx.param(`${bn.name}.running_mean`);
     variance = ctx.param(`${bn.name}.running_var`);
@@ -76,7 +63,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   tape.record([x, w, gamma, beta, ...(gate ? [gate] : [])], [y], () => {
     const dy = tape.grad(y);
     if (!dy) return;
-    const rstd = g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
+    rstd ??= g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]);
     const s1 = ops.sum(dy, [0, 2, 3]); // Σ dy, [C]
     const s2 = ops.sum(ops.mul(dy, z), [0, 2, 3]); // Σ dy·z, [C]
     const sxh = ops.mul(rstd, ops.sub(s2, ops.mul(mean, s1))); // Σ dy·ẑ, [C]

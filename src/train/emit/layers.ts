@@ -161,8 +161,19 @@ export function linear(ctx: EmitContext, x: string, fc: LinearLayer): string {
  */
 export function softmaxCrossEntropy(ctx: EmitContext, logits: string, targets: string): { loss: string; dlogits: string } {
   const { ops } = ctx;
-  const logProbs = ops.g.node('LogSoftmax', [logits], { axis: { int: 1 } }); // [N, K]
+  const logProbs = ctx.forms.logSoftmax === 'fused' ? ops.g.node('LogSoftmax', [logits], { axis: { int: 1 } }) : logSoftmax(ctx, logits); // [N, K]
   const loss = ops.mul(ops.sum(ops.mul(targets, logProbs), [0, 1]), ops.scalar(-1 / ctx.batch)); // []
   const dlogits = ops.mul(ops.sub(ops.g.node('Exp', [logProbs]), targets), ops.scalar(1 / ctx.batch)); // [N, K]
   return { loss, dlogits };
+}
+
+/**
+ * log softmax over the classes of [N, K] from primitive operators: s = z − max(z), then
+ * s − log Σ exp(s) (the max keeps exp from overflowing; the largest term of the sum is 1).
+ */
+function logSoftmax(ctx: EmitContext, logits: string): string {
+  const { ops } = ctx;
+  const g = ops.g;
+  const shifted = ops.sub(logits, g.node('ReduceMax', [logits], { axes: { ints: [1] }, keepdims: { int: 1 } })); // [N, K]
+  return ops.sub(shifted, g.node('Log', [ops.sum(g.node('Exp', [shifted]), [1], true)])); // [N, K] − [N, 1]
 }

@@ -1,0 +1,70 @@
+/**
+ * The forward of batch norm in training mode: normalise by the batch's statistics and emit the
+ * new running statistics, in the form ctx.forms asks for (./forms.ts). Both forms give the
+ * batch mean and the biased variance [C] that the backward in ./convBn.ts uses.
+ */
+import type { BatchNormLayer } from '../../arch/network.js';
+import type { EmitContext } from './context.js';
+
+export interface BatchStatistics {
+  /** The normalised map [N, C, H, W]. */
+  readonly y: string;
+  /** Batch mean [C]. */
+  readonly mean: string;
+  /** Biased batch variance [C]. */
+  readonly variance: string;
+  /** 1/√(variance + ε) [C], when the form computed it on the way. */
+  readonly rstd?: string;
+}
+
+/**
+ * Batch norm over z [N, C, H, W] with the batch's statistics; also declares the new running
+ * mean and variance, PyTorch's way: new = (1 − m)·old + m·batch, with the unbiased variance.
+ *
+ * @example
+ * const { y, mean, variance } = trainingBatchNorm(ctx, z, bn, gamma, beta, count); // count = N·H·W
+ */
+export function trainingBatchNorm(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: number): BatchStatistics {
+  const { ops } = ctx;
+  const stats = ctx.forms.batchNorm === 'fused' ? fused(ctx, z, bn, gamma, beta) : portable(ctx, z, bn, gamma, beta, count);
+  const m = bn.momentum;
+  const update = (role: string, batchValue: string) => {
+    const key = `${bn.name}.${role}`;
+    ctx.runningStat(key, ops.add(ops.mul(ctx.param(key), ops.scalar(1 - m)), ops.mul(batchValue, ops.scalar(m))));
+  };
+  update('running_mean', stats.mean);
+  update('running_var', ops.mul(stats.variance, ops.scalar(count / (count - 1))));
+  return stats;
+}
+
+/** One BatchNormalization (training_mode=1, momentum 0 so that its "running" outputs are the batch's). */
+function fused(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string): BatchStatistics {
+  const g = ctx.ops.g;
+  const zeros = g.floats(`${bn.name}.zeros`, [bn.channels], new Float32Array(bn.channels));
+  const [y, mean, variance] = g.nodeMulti('BatchNormalization', [z, gamma, beta, zeros, zeros], 3, {
+    epsilon: { float: bn.eps }, momentum: { float: 0 }, training_mode: { int: 1 },
+  }, [bn.name, `${bn.name}.batch_mean`, `${bn.name}.batch_var`]);
+  // onnxruntime 1.30 reuses the buffers of these two outputs for later values unless they
+  // are graph outputs (measured: wrong γ gradients otherwise), so they are exported.
+  g.output(mean);
+  g.output(variance);
+  return { y, mean, variance };
+}
+
+/**
+ * Two passes, as PyTorch does: the mean, then the sum of squares of the centred map over the
+ * M = N·H·W values (no E[z²] − E[z]² cancellation); the centred map then goes through the per-channel affine
+ * (γ/σ)·(z − μ) + β, one inference-form BatchNormalization.
+ */
+function portable(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: number): BatchStatistics {
+  const { ops } = ctx;
+  const g = ops.g;
+  const C = bn.channels;
+  const axes = { axes: { ints: [0, 2, 3] } };
+  const mean4 = g.node('ReduceMean', [z], { ...axes, keepdims: { int: 1 } }); // [1, C, 1, 1]
+  const centred = ops.sub(z, mean4); // [N, C, H, W]
+  const variance = ops.mul(g.node('ReduceSumSquare', [centred], { ...axes, keepdims: { int: 0 } }), ops.scalar(1 / count)); // [C]
+  const rstd = g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
+  const y = ops.channelAffine(centred, ops.mul(gamma, rstd), beta, C);
+  return { y, mean: ops.reshape(mean4, [C]), variance, rstd };
+}
