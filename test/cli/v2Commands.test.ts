@@ -2,15 +2,19 @@
  * EfficientNetV2 through every command (issue 13: everything V1 can do, V2 can do): timm's
  * tf_efficientnetv2_b0 layout (Fused-MBConv stages, then MBConv with SE) with seeded weights at
  * 32 px on Fashion-MNIST images goes through classify, features, export, convert, gradients,
- * eval and finetune with the head, the last stages and everything trained.
+ * eval and finetune with the head, the last stages and everything trained. torchvision key names
+ * for the V2 variants torchvision does not build are refused.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { EfficientNet } from '../../src/index.js';
+import { ConfigError, EfficientNet } from '../../src/index.js';
+import { resolveConfig } from '../../src/arch/config.js';
+import { checkFamilyFits } from '../../src/model/familyMismatch.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { readCheckpoint } from '../../src/weights/checkpoint.js';
 import { readSafetensors } from '../../src/weights/formats/safetensors.js';
@@ -83,6 +87,29 @@ test('a V2 model (tf_efficientnetv2_b0 layout, 32 px) through classify, features
     await net.dispose();
   } finally {
     await rm(root, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+test('torchvision key names for V2 variants torchvision lacks (B0–B3, XL) are refused, even forced; S, M and L pass', async () => {
+  const work = await mkdtemp(join(tmpdir(), 'efficientnet-v2-tv-'));
+  try {
+    // The check itself on configurations (no weights: XL has 208 million parameters).
+    const check = (name: string, options = {}) => checkFamilyFits(resolveConfig(name, options), 'torchvision', { force: true, flag: '--force' });
+    for (const name of ['efficientnet-v2-b0', 'efficientnet-v2-b1', 'efficientnet-v2-b2', 'efficientnet-v2-b3', 'efficientnet-v2-xl']) {
+      assert.throws(() => check(name), (e: Error) => e instanceof ConfigError
+        && e.message.startsWith(`torchvision has no ${name} (its EfficientNetV2 models are efficientnet-v2-s, efficientnet-v2-m, efficientnet-v2-l)`), name);
+    }
+    for (const name of ['efficientnet-v2-s', 'efficientnet-v2-m', 'efficientnet-v2-l', 'efficientnet-b0']) assert.doesNotThrow(() => check(name, { padding: 'symmetric' }), name);
+
+    // The command line: one line naming the variant, exit 1, no file.
+    const b0 = EfficientNet.fromName('efficientnet-v2-b0', { numClasses: 2, imageSize: 32 });
+    await b0.save(join(work, 'b0.safetensors'));
+    const r = await cli('convert', join(work, 'b0.safetensors'), join(work, 'b0-tv.pth'), '--to', 'torchvision', '--force');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^efficientnet: torchvision has no efficientnet-v2-b0 \(its EfficientNetV2 models are [^\n]*\. Write timm's names \(tf_efficientnetv2_\*\) or the reference's \(lukemelas\) instead\n$/);
+    assert.ok(!existsSync(join(work, 'b0-tv.pth')));
+  } finally {
     await rm(work, { recursive: true, force: true });
   }
 });
