@@ -38,6 +38,7 @@ export function onnxMetadata(net: NetworkSpec, about: OnnxDescription = {}): Rec
   const props: Record<string, string> = { model: net.config.name, padding: net.config.padding };
   const p = about.preprocess;
   if (p) Object.assign(props, { resize: String(p.resize), crop: JSON.stringify(p.crop), interpolation: p.interpolation, mean: JSON.stringify(p.mean), std: JSON.stringify(p.std) });
+  if (p?.resizeMode === 'squash') props.resizeMode = 'squash'; // absent: the shorter side, as before
   if (about.labels && net.fc) props.labels = JSON.stringify(about.labels);
   return props;
 }
