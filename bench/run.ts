@@ -6,6 +6,7 @@ import { benchInference } from './inference.js';
 import { benchInt8 } from './int8.js';
 import { benchLoad } from './load.js';
 import { benchTraining } from './train.js';
+import { benchV2 } from './v2.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   inference: benchInference,
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   finetune: benchFinetune,
   browser: benchBrowser,
   int8: benchInt8,
+  v2: benchV2,
 };
 
 const wanted = process.argv.slice(2);

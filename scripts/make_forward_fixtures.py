@@ -25,12 +25,12 @@ def summarise(prefix, t):
 GAINS = [3.5 + 0.25 * i for i in range(11)]
 
 
-def pick_gain(make_model):
+def pick_gain(make_model, size=224, gains=GAINS):
     """Random deep networks sit between vanishing and exploding signals; pick the weight gain
     at which the logits depend clearly on the image (and stay finite), so that a wrong layer
     anywhere changes them."""
-    x = synthetic_images([2, 3, 224, 224])
-    for gain in GAINS:
+    x = synthetic_images([2, 3, size, size])
+    for gain in gains:
         with torch.no_grad():
             logits = fill_module(make_model(), gain).eval()(x)
         peak = logits.abs().max().item()

@@ -28,3 +28,5 @@ write("lukemelas-b2-10classes-255.txt", EfficientNet("efficientnet-b2", num_clas
 write("torchvision-b0.txt", torchvision.models.efficientnet_b0())
 # b5: TF batch-norm settings (eps 1e-3, momentum 0.01) inside torchvision's structure.
 write("torchvision-b5.txt", torchvision.models.efficientnet_b5())
+# EfficientNetV2-S: Fused-MBConv stages, batch-norm eps 1e-3 with PyTorch's momentum.
+write("torchvision-v2-s.txt", torchvision.models.efficientnet_v2_s())

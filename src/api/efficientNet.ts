@@ -77,6 +77,12 @@ export class EfficientNet extends EfficientNetModel {
   }
 }
 
-function isFloatBatch(value: unknown): value is FloatBatch {
+/**
+ * True for an NCHW float batch (`{ data: Float32Array, dims }`), as opposed to an image input.
+ *
+ * @example
+ * isFloatBatch({ data: new Float32Array(3), dims: [1, 3, 1, 1] }) // true
+ */
+export function isFloatBatch(value: unknown): value is FloatBatch {
   return typeof value === 'object' && value !== null && 'dims' in value && (value as FloatBatch).data instanceof Float32Array;
 }

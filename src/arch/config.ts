@@ -5,7 +5,7 @@
 import { ConfigError, oneOf } from '../errors.js';
 import { type PaddingStyle, PADDING_STYLES } from './padding.js';
 import { type CompoundCoefficients, compoundScale, PAPER_COEFFICIENTS } from './scaling.js';
-import { B0_STAGES, type StageSpec } from './stages.js';
+import { B0_BASE, type StageSpec } from './stages.js';
 import { getVariant, type VariantSpec } from './variants.js';
 
 /** [height, width] in pixels. */
@@ -47,7 +47,11 @@ export interface EfficientNetConfig {
   readonly batchNormMomentum: number;
   readonly batchNormEpsilon: number;
   readonly padding: PaddingStyle;
+  /** The base network's rows, stem and head widths and rounding rule (see BaseNetwork), before scaling. */
   readonly stages: readonly StageSpec[];
+  readonly stemChannels: number;
+  readonly headChannels: number;
+  readonly roundLimit: number;
 }
 
 /**
@@ -56,8 +60,9 @@ export interface EfficientNetConfig {
  * @example
  * resolveConfig('efficientnet-b0', { numClasses: 10 }).imageSize // [224, 224]
  */
-export function resolveConfig(variant: string | VariantSpec, options: EfficientNetOptions = {}, stages: readonly StageSpec[] = B0_STAGES): EfficientNetConfig {
+export function resolveConfig(variant: string | VariantSpec, options: EfficientNetOptions = {}): EfficientNetConfig {
   const spec = typeof variant === 'string' ? getVariant(variant) : variant;
+  const base = spec.base ?? B0_BASE;
   const problems: string[] = [];
   const positiveInt = (name: string, value: number) => {
     if (!(Number.isInteger(value) && value > 0)) problems.push(`${name} ${value} should be a positive integer`);
@@ -98,7 +103,10 @@ export function resolveConfig(variant: string | VariantSpec, options: EfficientN
     batchNormMomentum,
     batchNormEpsilon,
     padding,
-    stages,
+    stages: base.stages,
+    stemChannels: base.stemChannels,
+    headChannels: base.headChannels,
+    roundLimit: base.roundLimit,
   };
 }
 

@@ -73,9 +73,10 @@ function referenceBlock(b: MBConvBlock, same: boolean, firstOfStage: boolean): s
   const children: Child[] = [];
   if (b.expand) children.push([local(b.expand.conv.name), referenceConv(b.expand.conv, same)], [local(b.expand.bn.name), referenceBn(b.expand.bn)]);
   // Only the first block of a stage keeps the block string's stride list; repeats get stride=1.
-  children.push([local(b.depthwise.conv.name), referenceConv(b.depthwise.conv, same, firstOfStage)], [local(b.depthwise.bn.name), referenceBn(b.depthwise.bn)]);
+  if (b.depthwise) children.push([local(b.depthwise.conv.name), referenceConv(b.depthwise.conv, same, firstOfStage)], [local(b.depthwise.bn.name), referenceBn(b.depthwise.bn)]);
   if (b.se) children.push([local(b.se.reduce.name), referenceConv(b.se.reduce, same)], [local(b.se.expand.name), referenceConv(b.se.expand, same)]);
-  children.push([local(b.project.conv.name), referenceConv(b.project.conv, same)], [local(b.project.bn.name), referenceBn(b.project.bn)], ['_swish', 'MemoryEfficientSwish()']);
+  if (b.project) children.push([local(b.project.conv.name), referenceConv(b.project.conv, same)], [local(b.project.bn.name), referenceBn(b.project.bn)]);
+  children.push(['_swish', 'MemoryEfficientSwish()']);
   return module('MBConvBlock', children);
 }
 
@@ -107,10 +108,11 @@ function convNormActivation(layer: ConvLayer, bn: BatchNormLayer, activation = t
   return module('Conv2dNormActivation', numbered(children));
 }
 
+/** torchvision's MBConv or FusedMBConv: `block` (a Sequential of the parts present) and `stochastic_depth`. */
 function torchvisionBlock(b: MBConvBlock): string {
   const layers: string[] = [];
   if (b.expand) layers.push(convNormActivation(b.expand.conv, b.expand.bn));
-  layers.push(convNormActivation(b.depthwise.conv, b.depthwise.bn));
+  if (b.depthwise) layers.push(convNormActivation(b.depthwise.conv, b.depthwise.bn));
   if (b.se) {
     layers.push(module('SqueezeExcitation', [
       ['avgpool', 'AdaptiveAvgPool2d(output_size=1)'],
@@ -120,8 +122,8 @@ function torchvisionBlock(b: MBConvBlock): string {
       ['scale_activation', 'Sigmoid()'],
     ]));
   }
-  layers.push(convNormActivation(b.project.conv, b.project.bn, false));
-  return module('MBConv', [['block', module('Sequential', numbered(layers))], ['stochastic_depth', `StochasticDepth(p=${pythonFloat(b.dropConnectRate)}, mode=row)`]]);
+  if (b.project) layers.push(convNormActivation(b.project.conv, b.project.bn, false));
+  return module(b.kind === 'fused' ? 'FusedMBConv' : 'MBConv', [['block', module('Sequential', numbered(layers))], ['stochastic_depth', `StochasticDepth(p=${pythonFloat(b.dropConnectRate)}, mode=row)`]]);
 }
 
 function torchvisionTree(net: NetworkSpec): string {

@@ -6,7 +6,7 @@
 import type { EfficientNetConfig, ImageSize } from './config.js';
 import { axisPadding, convOutputSize } from './padding.js';
 import { roundFilters, roundRepeats } from './scaling.js';
-import { B0_HEAD_CHANNELS, B0_STEM_CHANNELS } from './stages.js';
+import type { BlockKind } from './stages.js';
 
 export interface ConvLayer {
   readonly name: string;
@@ -35,7 +35,14 @@ export interface ConvBn {
   readonly bn: BatchNormLayer;
 }
 
+/**
+ * One block. An MBConv block has `expand` (1×1, absent at ratio 1), `depthwise`, `se` and
+ * `project`. A Fused-MBConv block has `expand` (the full k×k strided convolution, followed by
+ * swish) and `project`; at ratio 1 its `expand` maps straight to the output channels and there
+ * is no `project`. Every consumer walks the present parts in this order.
+ */
 export interface MBConvBlock {
+  readonly kind: BlockKind;
   readonly index: number;
   /** Stage (row of the stage table) this block belongs to, from 0. */
   readonly stage: number;
@@ -43,12 +50,14 @@ export interface MBConvBlock {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly stride: number;
-  /** 1×1 expansion; absent when the expand ratio is 1. */
+  /** MBConv: 1×1 expansion, absent when the expand ratio is 1. Fused: the k×k strided convolution. */
   readonly expand?: ConvBn;
-  readonly depthwise: ConvBn;
+  /** MBConv only. */
+  readonly depthwise?: ConvBn;
   /** Squeeze-and-excitation 1×1 convolutions (with bias) on the pooled map. */
   readonly se?: { readonly reduce: ConvLayer; readonly expand: ConvLayer };
-  readonly project: ConvBn;
+  /** 1×1 projection without activation; absent only in a ratio-1 fused block. */
+  readonly project?: ConvBn;
   /** Residual connection (stride 1, same channels, skip allowed). */
   readonly residual: boolean;
   /** Stochastic-depth drop probability of this block in training. */
@@ -106,9 +115,31 @@ export function buildNetwork(config: EfficientNetConfig): NetworkSpec {
     conv: conv(convName, inputSize, inChannels, outChannels, kernel, stride, groups),
     bn: bn(bnName, outChannels),
   });
-  const filters = (channels: number) => roundFilters(channels, config.width);
+  type Parts = Pick<MBConvBlock, 'expand' | 'depthwise' | 'se' | 'project'>;
+  // [N, C_in, H, W] → 1×1 expand → k×k depthwise (stride) → SE → 1×1 project → [N, C_out, H/s, W/s]
+  const mbconvParts = (name: string, inputSize: ImageSize, inChannels: number, outChannels: number, stride: number, ratio: number, kernel: number, seRatio: number): Parts => {
+    const mid = inChannels * ratio;
+    const expand = ratio !== 1 ? convBn(`${name}._expand_conv`, `${name}._bn0`, inputSize, inChannels, mid, 1, 1) : undefined;
+    const depthwise = convBn(`${name}._depthwise_conv`, `${name}._bn1`, inputSize, mid, mid, kernel, stride, mid);
+    const squeezed = Math.max(1, Math.floor(inChannels * seRatio)); // of the block input, as torchvision's input_channels // 4
+    const se = seRatio > 0 && seRatio <= 1
+      ? {
+          reduce: conv(`${name}._se_reduce`, [1, 1], mid, squeezed, 1, 1, 1, true),
+          expand: conv(`${name}._se_expand`, [1, 1], squeezed, mid, 1, 1, 1, true),
+        }
+      : undefined;
+    const project = convBn(`${name}._project_conv`, `${name}._bn2`, depthwise.conv.outputSize, mid, outChannels, 1, 1);
+    return { expand, depthwise, se, project };
+  };
+  // [N, C_in, H, W] → k×k conv (stride) to C_in·e → 1×1 project → [N, C_out, H/s, W/s]; ratio 1: the k×k conv gives C_out.
+  const fusedParts = (name: string, inputSize: ImageSize, inChannels: number, outChannels: number, stride: number, ratio: number, kernel: number): Parts => {
+    if (ratio === 1) return { expand: convBn(`${name}._expand_conv`, `${name}._bn0`, inputSize, inChannels, outChannels, kernel, stride) };
+    const expand = convBn(`${name}._expand_conv`, `${name}._bn0`, inputSize, inChannels, inChannels * ratio, kernel, stride);
+    return { expand, project: convBn(`${name}._project_conv`, `${name}._bn2`, expand.conv.outputSize, inChannels * ratio, outChannels, 1, 1) };
+  };
+  const filters = (channels: number) => roundFilters(channels, config.width, 8, 8, config.roundLimit);
 
-  const stemChannels = filters(B0_STEM_CHANNELS);
+  const stemChannels = filters(config.stemChannels);
   const stem = convBn('_conv_stem', '_bn0', config.imageSize, config.inChannels, stemChannels, 3, 2);
 
   // Expand the stage table into blocks: the first block of a stage carries its stride and
@@ -131,41 +162,28 @@ export function buildNetwork(config: EfficientNetConfig): NetworkSpec {
     const name = `_blocks.${index}`;
     const { spec } = p;
     const inputSize = size;
-    const expandChannels = p.inChannels * spec.expandRatio;
-    const expand = spec.expandRatio !== 1
-      ? convBn(`${name}._expand_conv`, `${name}._bn0`, inputSize, p.inChannels, expandChannels, 1, 1)
-      : undefined;
-    const depthwise = convBn(`${name}._depthwise_conv`, `${name}._bn1`, inputSize, expandChannels, expandChannels, spec.kernel, p.stride, expandChannels);
-    const outputSize = depthwise.conv.outputSize;
-    const squeezed = Math.max(1, Math.floor(p.inChannels * spec.seRatio));
-    const se = spec.seRatio > 0 && spec.seRatio <= 1
-      ? {
-          reduce: conv(`${name}._se_reduce`, [1, 1], expandChannels, squeezed, 1, 1, 1, true),
-          expand: conv(`${name}._se_expand`, [1, 1], squeezed, expandChannels, 1, 1, 1, true),
-        }
-      : undefined;
-    const project = convBn(`${name}._project_conv`, `${name}._bn2`, outputSize, expandChannels, p.outChannels, 1, 1);
-    size = outputSize;
+    const parts = spec.block === 'fused'
+      ? fusedParts(name, inputSize, p.inChannels, p.outChannels, p.stride, spec.expandRatio, spec.kernel)
+      : mbconvParts(name, inputSize, p.inChannels, p.outChannels, p.stride, spec.expandRatio, spec.kernel, spec.seRatio);
+    size = (parts.project ?? parts.expand!).conv.outputSize;
     return {
+      kind: spec.block,
       index,
       stage: p.stage,
       name,
       inChannels: p.inChannels,
       outChannels: p.outChannels,
       stride: p.stride,
-      expand,
-      depthwise,
-      se,
-      project,
+      ...parts,
       residual: spec.idSkip && p.stride === 1 && p.inChannels === p.outChannels,
       dropConnectRate: (config.dropConnectRate * index) / plan.length,
       inputSize,
-      outputSize,
+      outputSize: size,
     };
   });
 
   const lastChannels = blocks.length > 0 ? blocks[blocks.length - 1].outChannels : stemChannels;
-  const featureChannels = filters(B0_HEAD_CHANNELS);
+  const featureChannels = filters(config.headChannels);
   const head = convBn('_conv_head', '_bn1', size, lastChannels, featureChannels, 1, 1);
   const fc = config.includeTop ? { name: '_fc', inFeatures: featureChannels, outFeatures: config.numClasses } : undefined;
   return { config, stem, blocks, head, featureChannels, fc, endpoints: findEndpoints(blocks, head) };
@@ -191,10 +209,12 @@ function findEndpoints(blocks: readonly MBConvBlock[], head: ConvBn): Endpoint[]
 /** Every convolution / batch-norm pair of the network, stem to head, in execution order. */
 export function convBnLayers(net: NetworkSpec): ConvBn[] {
   const layers: ConvBn[] = [net.stem];
-  for (const block of net.blocks) {
-    if (block.expand) layers.push(block.expand);
-    layers.push(block.depthwise, block.project);
-  }
+  for (const block of net.blocks) layers.push(...blockConvBns(block));
   layers.push(net.head);
   return layers;
+}
+
+/** A block's convolution / batch-norm pairs in execution order (expand, depthwise, project; whichever it has). */
+export function blockConvBns(block: MBConvBlock): ConvBn[] {
+  return [block.expand, block.depthwise, block.project].filter((p): p is ConvBn => p !== undefined);
 }

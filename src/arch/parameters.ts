@@ -53,9 +53,9 @@ export function stateDictSpec(net: NetworkSpec): ParameterSpec[] {
   const specs: ParameterSpec[] = [...convParams(net.stem.conv), ...bnParams(net.stem.bn)];
   for (const block of net.blocks) {
     if (block.expand) specs.push(...convParams(block.expand.conv), ...bnParams(block.expand.bn));
-    specs.push(...convParams(block.depthwise.conv), ...bnParams(block.depthwise.bn));
+    if (block.depthwise) specs.push(...convParams(block.depthwise.conv), ...bnParams(block.depthwise.bn));
     if (block.se) specs.push(...convParams(block.se.reduce), ...convParams(block.se.expand));
-    specs.push(...convParams(block.project.conv), ...bnParams(block.project.bn));
+    if (block.project) specs.push(...convParams(block.project.conv), ...bnParams(block.project.bn));
   }
   specs.push(...convParams(net.head.conv), ...bnParams(net.head.bn));
   if (net.fc) {

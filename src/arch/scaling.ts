@@ -6,16 +6,18 @@ import { ConfigError } from '../errors.js';
 
 /**
  * Scales a channel count by `width` and rounds it to a multiple of `divisor`, never going
- * below 90% of the scaled value (the reference's `round_filters`, torchvision's `_make_divisible`).
+ * below `roundLimit` of the scaled value (the reference's `round_filters`, torchvision's
+ * `_make_divisible`; timm's V2 B0–B3 pass roundLimit 0).
  *
  * @example
  * roundFilters(32, 1.1) // 32 (35.2 rounds down to 32, which is ≥ 0.9 × 35.2)
+ * roundFilters(16, 1.2, 8, 8, 0) // 16 (19.2 rounds down; 0.9 would make it 24)
  */
-export function roundFilters(filters: number, width: number, divisor = 8, minDepth = divisor): number {
+export function roundFilters(filters: number, width: number, divisor = 8, minDepth = divisor, roundLimit = 0.9): number {
   if (width === 1) return filters;
   const scaled = filters * width;
   let rounded = Math.max(minDepth, Math.floor((scaled + divisor / 2) / divisor) * divisor);
-  if (rounded < 0.9 * scaled) rounded += divisor; // never lose more than 10% of the channels
+  if (rounded < roundLimit * scaled) rounded += divisor; // never lose more than (1 − roundLimit) of the channels
   return rounded;
 }
 

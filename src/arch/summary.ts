@@ -2,7 +2,7 @@
  * Per-layer accounting: output shape, learnable parameters and multiply-accumulates at the
  * configured image size (convolutions and the classifier, as the paper counts FLOPs).
  */
-import type { ConvBn, ConvLayer, MBConvBlock, NetworkSpec } from './network.js';
+import { blockConvBns, type ConvBn, type ConvLayer, type MBConvBlock, type NetworkSpec } from './network.js';
 import { countParameters } from './parameters.js';
 
 export interface LayerRow {
@@ -37,12 +37,15 @@ function convBnParameters({ conv, bn }: ConvBn): number {
 }
 
 function blockRow(block: MBConvBlock): LayerRow {
-  const parts = [block.expand, block.depthwise, block.project].filter((p): p is ConvBn => p !== undefined);
+  const parts = blockConvBns(block);
   const se = block.se ? [block.se.reduce, block.se.expand] : [];
-  const expandRatio = block.depthwise.conv.inChannels / block.inChannels;
+  // The k×k convolution: depthwise in MBConv, the expansion in Fused-MBConv.
+  const spatial = (block.depthwise ?? block.expand!).conv;
+  const expandRatio = block.project ? block.project.conv.inChannels / block.inChannels : 1;
+  const type = block.kind === 'fused' ? 'FusedMBConv' : 'MBConv';
   return {
     name: block.name,
-    description: `MBConv${expandRatio} k${block.depthwise.conv.kernel} s${block.stride}${block.se ? ' SE' : ''}${block.residual ? ' +skip' : ''}`,
+    description: `${type}${expandRatio} k${spatial.kernel} s${block.stride}${block.se ? ' SE' : ''}${block.residual ? ' +skip' : ''}`,
     outputShape: [block.outChannels, ...block.outputSize],
     parameters: parts.reduce((s, p) => s + convBnParameters(p), 0) + se.reduce((s, c) => s + convParameters(c), 0),
     macs: parts.reduce((s, p) => s + convMacs(p.conv), 0) + se.reduce((s, c) => s + convMacs(c), 0),

@@ -4,7 +4,7 @@ import type { PreprocessConfig } from '../weights/preprocessConfig.js';
 import type { KeyFamily } from '../weights/keymaps.js';
 import type { EfficientNetConfig } from '../arch/config.js';
 import { familyOf, familyTransform, hasFamilyTransform } from '../weights/families.js';
-import { VARIANT_NAMES } from '../arch/variants.js';
+import { isPublishedVariant } from '../arch/variants.js';
 
 /**
  * Channels to decode images to for a network: grey for one input channel, RGB otherwise.
@@ -29,7 +29,7 @@ export function defaultPreprocess(net: NetworkSpec, family: KeyFamily, modelName
   const weights = familyOf(family, modelName);
   // A compound-scaled variant (`scaledVariant(2.5)`) has no published transform: the
   // reference's rule (resize and crop at the resolution, bicubic) at its own resolution.
-  const base = !VARIANT_NAMES.includes(name)
+  const base = !isPublishedVariant(name)
     ? { ...familyTransform('lukemelas', 'efficientnet-b0'), resize: resolution, crop: [resolution, resolution] as const }
     : familyTransform(hasFamilyTransform(weights, name) ? weights : 'lukemelas', name);
   const custom = imageSize[0] !== resolution || imageSize[1] !== resolution;

@@ -5,7 +5,7 @@
  */
 import { type EfficientNetOptions, resolveConfig } from '../arch/config.js';
 import { buildNetwork, type NetworkSpec } from '../arch/network.js';
-import { getVariant, VARIANTS } from '../arch/variants.js';
+import { getVariant, PUBLISHED_VARIANTS } from '../arch/variants.js';
 import { ConfigError, WeightLoadError } from '../errors.js';
 import { familyNetworkSettings, familyOf } from '../weights/families.js';
 import { type KeyFamily, detectKeyFamily, familyKeys } from '../weights/keymaps.js';
@@ -55,7 +55,7 @@ export function networkForCheckpoint(tensors: StateDict, options: CheckpointNetw
 
 /** Finds the published variant whose every tensor shape matches the checkpoint. */
 function inferVariant(tensors: StateDict, family: KeyFamily, options: EfficientNetOptions): string {
-  for (const variant of VARIANTS) {
+  for (const variant of PUBLISHED_VARIANTS) {
     const network = buildNetwork(resolveConfig(variant, { ...options, imageSize: variant.resolution }));
     try {
       loadStateDict(network, network.fc ? tensors : withoutClassifier(tensors, family), { family, strict: true });

@@ -15,7 +15,8 @@ import { checkFamilyFits } from './familyMismatch.js';
 import { type ModelMetadata, decodeModelMetadata, encodeModelMetadata } from './modelFile.js';
 import { InferenceEngine } from '../runtime/engine.js';
 import type { RuntimeOptions } from '../runtime/session.js';
-import { openCheckpoint, writeCheckpoint } from '../weights/checkpoint.js';
+import { openCheckpoint, serializeCheckpoint, writeCheckpoint } from '../weights/checkpoint.js';
+import { concatBytes } from '../util/bytes.js';
 import { initialWeights } from '../weights/init.js';
 import { type KeyFamily, renameStateDict } from '../weights/keymaps.js';
 import { type LoadOptions, type LoadReport, loadStateDict } from '../weights/load.js';
@@ -320,10 +321,26 @@ export class EfficientNetModel {
    * await net.save('b0.pth', { family: 'torchvision' });
    */
   async save(path: string, options: SaveOptions = {}): Promise<void> {
+    await writeCheckpoint(path, ...this.checkpointContents(path, options));
+  }
+
+  /**
+   * The bytes `save(fileName, options)` would write, for a download or an upload: the format
+   * (and a `.pth`'s archive name) follows `fileName` as in `save`.
+   *
+   * @example
+   * const bytes = net.saveBytes('b0.safetensors'); // new Blob([bytes]) in a browser
+   */
+  saveBytes(fileName: string, options: SaveOptions = {}): Uint8Array {
+    return concatBytes(serializeCheckpoint(fileName, ...this.checkpointContents(fileName, options)));
+  }
+
+  /** The tensors under the requested key names, the format and the metadata of a saved file. */
+  private checkpointContents(path: string, options: SaveOptions): [StateDict, 'pth' | 'safetensors', Record<string, string>] {
     const family = options.family ?? 'lukemelas';
     checkFamilyFits(this.network.config, family, { force: options.force, flag: 'force: true (--force on the command line)' });
     const format = options.format ?? (/\.(pth|pt|bin)$/i.test(path) ? 'pth' : 'safetensors');
-    await writeCheckpoint(path, renameStateDict(this.weights, this.network, 'lukemelas', family), format, encodeModelMetadata(this.metadata()));
+    return [renameStateDict(this.weights, this.network, 'lukemelas', family), format, encodeModelMetadata(this.metadata())];
   }
 
   /** The architecture, options, labels and preprocessing that a saved file carries. */

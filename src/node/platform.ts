@@ -27,6 +27,8 @@ const engine: Engine = {
   InferenceSession: ort.InferenceSession,
   Tensor: ort.Tensor,
   availableProviders: () => ort.listSupportedBackends().map((b) => b.name),
+  defaultProviders: async () => ['cpu'],
+  spinWait: false, // idle threads sleep: decoding beside inference needs the cores
 };
 
 const compression: Compression = {

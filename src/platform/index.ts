@@ -56,6 +56,10 @@ export interface Engine {
   readonly Tensor: typeof Tensor;
   /** Execution providers this build and machine can run (e.g. ['cpu'] or ['webgpu', 'wasm']). */
   availableProviders(): readonly string[];
+  /** Providers used when the options name none: ['cpu'] on Node; ['webgpu'] or ['wasm'] in a browser. */
+  defaultProviders(): Promise<readonly string[]>;
+  /** Whether idle onnxruntime threads spin by default (`RuntimeOptions.spinWait`). */
+  readonly spinWait: boolean;
 }
 
 /** Raw deflate, as zip entries use it, and the zip checksum. */

@@ -124,10 +124,12 @@ export class Emitter {
     return this.conv(x, conv, w, b);
   }
 
+  /** An MBConv or Fused-MBConv block: the parts it has, in order (see MBConvBlock). */
   block(input: string, block: MBConvBlock): string {
     let x = input; // [N, C_in, H, W]
-    if (block.expand) x = this.swish(this.convBn(x, block.expand)); // [N, C_in·e, H, W]
-    x = this.swish(this.convBn(x, block.depthwise)); // [N, C_in·e, H/s, W/s]
+    // MBConv: 1×1 to [N, C_in·e, H, W]. Fused: k×k strided to [N, C_in·e, H/s, W/s] (C_out at ratio 1).
+    if (block.expand) x = this.swish(this.convBn(x, block.expand));
+    if (block.depthwise) x = this.swish(this.convBn(x, block.depthwise)); // [N, C_in·e, H/s, W/s]
     if (block.se) {
       const { reduce, expand } = block.se;
       let s = this.g.node('GlobalAveragePool', [x]); // [N, C_in·e, 1, 1]
@@ -135,7 +137,7 @@ export class Emitter {
       s = this.g.node('Sigmoid', [this.conv(s, expand, this.param(`${expand.name}.weight`), this.param(`${expand.name}.bias`))]);
       x = this.g.node('Mul', [x, s]);
     }
-    x = this.convBn(x, block.project); // [N, C_out, H/s, W/s]
+    if (block.project) x = this.convBn(x, block.project); // [N, C_out, H/s, W/s]
     // Drop connect is the identity at inference.
     return block.residual ? this.g.node('Add', [x, input], {}, `${block.name}.out`) : x;
   }

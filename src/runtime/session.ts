@@ -22,7 +22,8 @@ export interface RuntimeOptions {
   intraOpThreads?: number;
   /**
    * Execution providers in order of preference, e.g. ['webgpu', 'cpu']: the first one that is
-   * available on this machine is used (see `Session.provider`). Default ['cpu'].
+   * available on this machine is used (see `Session.provider`). Default: the platform's (Node
+   * ['cpu']; a browser ['webgpu'] when it has an adapter, else ['wasm']).
    */
   executionProviders?: readonly string[];
   /** Graph optimisation level. Default 'all'. */
@@ -37,11 +38,12 @@ export interface RuntimeOptions {
    */
   memoryPattern?: boolean;
   /**
-   * Let idle onnxruntime threads spin waiting for work (onnxruntime's own default). Ours is off:
+   * Let idle onnxruntime threads spin waiting for work (onnxruntime's own default). Off on Node:
    * idle threads sleep and leave the cores to other work, such as decoding the next images
    * beside inference, which spinning halves; back-to-back tensor inference loses little or
    * nothing (`npm run bench -- inference` measures both). Turn on for latency-bound serving
-   * on otherwise idle cores.
+   * on otherwise idle cores. Default: the platform's (on in a browser, where the wasm thread
+   * pool serves only onnxruntime: `npm run bench -- browser`).
    */
   spinWait?: boolean;
   /**
@@ -52,7 +54,7 @@ export interface RuntimeOptions {
   fp16?: boolean;
 }
 
-/** Providers on which `fp16: true` runs the fp16 graph (the CPU has no float16 arithmetic: it would cast each operator back). */
+/** Providers on which `fp16: true` runs the fp16 graph (the CPU and wasm have no float16 arithmetic: they cast each operator back). */
 export const FP16_PROVIDERS: ReadonlySet<string> = new Set(['webgpu']);
 
 /** A graph's bytes with its external initializers, or the graph to use on each provider. */
@@ -60,7 +62,8 @@ export type GraphSource =
   | Uint8Array
   | ((provider: string) => { readonly model: Uint8Array; readonly externalData: readonly { path: string; data: Uint8Array }[] });
 
-export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt'] as const;
+/** 'wasm' is onnxruntime-web's CPU backend; the others are onnxruntime-node's. */
+export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt', 'wasm'] as const;
 
 let nchwcBlock: Promise<number> | undefined;
 let compiled = 0;
@@ -102,7 +105,7 @@ function sessionOptions(providers: readonly string[], options: RuntimeOptions, e
     enableCpuMemArena: options.memoryArena ?? true,
     enableMemPattern: options.memoryPattern ?? true,
     ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
-    extra: { 'session.intra_op.allow_spinning': options.spinWait ? '1' : '0' },
+    extra: { 'session.intra_op.allow_spinning': (options.spinWait ?? platform().engine.spinWait) ? '1' : '0' },
     ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
     ...(externalData.length > 0 ? { externalData: externalData.map(({ path, data }) => ({ path, data })) } : {}),
   };
@@ -162,7 +165,7 @@ export class Session {
    * of the provider (the fp16 graph for WebGPU, the float32 one for the CPU).
    */
   static async create(model: GraphSource, options: RuntimeOptions = {}, externalData: readonly { path: string; data: Uint8Array }[] = []): Promise<Session> {
-    const providers = options.executionProviders ?? ['cpu'];
+    const providers = options.executionProviders ?? await platform().engine.defaultProviders();
     checkOptions(providers, options);
     const failures: string[] = [];
     for (let i = 0; i < providers.length; i++) {

@@ -11,6 +11,7 @@ import { Emitter } from '../runtime/inference.js';
 import type { StateDict } from '../weights/tensor.js';
 import type { BatchNormMode, EmitContext } from './emit/context.js';
 import { convBn } from './emit/convBn.js';
+import { fusedBlock } from './emit/fused.js';
 import { add, averagePool, flatten, linear, masked, seGate, softmaxCrossEntropy, swish } from './emit/layers.js';
 import { Ops } from './emit/ops.js';
 import { type FreezeSpec, trainablePart } from './freeze.js';
@@ -141,10 +142,14 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
       continue;
     }
     const blockInput = x;
-    if (block.expand) x = swish(ctx, convBn(ctx, x, block.expand)); // [N, C·e, H, W]
-    x = swish(ctx, convBn(ctx, x, block.depthwise)); // [N, C·e, H/s, W/s]
-    const gate = block.se ? seGate(ctx, x, block) : undefined; // [N, C·e, 1, 1]
-    x = convBn(ctx, x, block.project, gate); // [N, C_out, H/s, W/s]
+    if (block.kind === 'fused') {
+      x = fusedBlock(ctx, x, block); // [N, C_out, H/s, W/s]
+    } else {
+      if (block.expand) x = swish(ctx, convBn(ctx, x, block.expand)); // [N, C·e, H, W]
+      x = swish(ctx, convBn(ctx, x, block.depthwise!)); // [N, C·e, H/s, W/s]
+      const gate = block.se ? seGate(ctx, x, block) : undefined; // [N, C·e, 1, 1]
+      x = convBn(ctx, x, block.project!, gate); // [N, C_out, H/s, W/s]
+    }
     if (block.residual) {
       if (options.dropConnect && block.dropConnectRate > 0) x = masked(ctx, x, mask(`drop_connect.${block.index}`, [batchSize, 1, 1, 1], block.dropConnectRate));
       x = add(ctx, x, blockInput, `${block.name}.out`);

@@ -45,3 +45,16 @@ export function header(size: number): { bytes: Uint8Array; view: DataView } {
   const bytes = new Uint8Array(size);
   return { bytes, view: new DataView(bytes.buffer) };
 }
+
+/**
+ * One buffer holding `chunks` one after another.
+ *
+ * @example
+ * concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]) // Uint8Array [1, 2, 3]
+ */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const chunk of chunks) out.set(chunk, at), (at += chunk.byteLength);
+  return out;
+}

@@ -10,8 +10,8 @@ import { FileFormatError } from '../errors.js';
 import type { StateDict } from './tensor.js';
 import { platform } from '../platform/index.js';
 import { readPthLegacy, readPthZip } from './formats/pth.js';
-import { writePth } from './formats/pthWriter.js';
-import { indexSafetensors, writeSafetensors } from './formats/safetensors.js';
+import { pthArchiveName, serializePth } from './formats/pthWriter.js';
+import { indexSafetensors, serializeSafetensors } from './formats/safetensors.js';
 import { shapeSize } from '../arch/parameters.js';
 import { DTYPE_BYTES, isFloatDType } from './formats/dtypes.js';
 import { fileBudget, lazyTensor, materialize } from './formats/lazy.js';
@@ -176,6 +176,16 @@ function stripPrefixes(tensors: StateDict, source: string): StateDict {
  * await writeCheckpoint('efficientnet-b0.safetensors', tensors, 'safetensors');
  */
 export async function writeCheckpoint(path: string, tensors: StateDict, format: 'pth' | 'safetensors', metadata: Record<string, string> = {}): Promise<void> {
-  if (format === 'pth') await writePth(path, tensors);
-  else await writeSafetensors(path, tensors, { format: 'pt', ...metadata });
+  await platform().files.write(path, serializeCheckpoint(path, tensors, format, metadata));
+}
+
+/**
+ * The chunks {@link writeCheckpoint} writes to `path` (its name names a `.pth`'s archive folder),
+ * for platforms that hand bytes to the user instead of a file system (a browser download).
+ *
+ * @example
+ * const chunks = serializeCheckpoint('b0.pth', tensors, 'pth');
+ */
+export function serializeCheckpoint(path: string, tensors: StateDict, format: 'pth' | 'safetensors', metadata: Record<string, string> = {}): Uint8Array[] {
+  return format === 'pth' ? serializePth(tensors, pthArchiveName(path)) : serializeSafetensors(tensors, { format: 'pt', ...metadata });
 }

@@ -9,9 +9,12 @@
  *   PyTorch momentum 0.01); its examples/imagenet evaluates with `Resize(res, BICUBIC)` +
  *   `CenterCrop(res)`. AdvProp weights map pixels to [−1, 1] (mean = std = 0.5).
  * - torchvision 0.14 efficientnet.py: symmetric padding, PyTorch batch norm, except b5–b7, built
- *   with `BatchNorm2d(eps=0.001, momentum=0.01)`; transforms from the `EfficientNet_B*_Weights` enums.
- * - timm `tf_efficientnet_*`: TF ports ("same", ε 1e-3); eval `Resize(floor(res / crop_pct))`,
- *   bicubic, with `crop_pct` as its pretrained configs list it; the `.ap` weights use mean = std = 0.5.
+ *   with `BatchNorm2d(eps=0.001, momentum=0.01)`, and V2 S/M/L with `BatchNorm2d(eps=1e-03)`;
+ *   transforms from the `EfficientNet_B*_Weights` and `EfficientNet_V2_*_Weights` enums.
+ * - timm `tf_efficientnet_*`, `tf_efficientnetv2_*`: TF ports ("same", ε 1e-3); eval
+ *   `Resize(floor(res / crop_pct))`, bicubic, with `crop_pct` and the test input size as its
+ *   pretrained configs list them; the `.ap` weights and V2 S/M/L/XL use mean = std = 0.5 (timm
+ *   squashes M/L/XL to the square instead of cropping; the same for square images).
  * - timm `efficientnet_*` (PyTorch-trained): symmetric padding, PyTorch batch norm.
  */
 import { ConfigError, oneOf } from '../errors.js';
@@ -54,6 +57,8 @@ export interface WeightFamily {
   readonly batchNormFor: Readonly<Record<string, BatchNormSettings>>;
   /** The transform of the family's main weights (`default`) and of other releases by name. */
   readonly transforms: { readonly default: EvalTransform } & Readonly<Record<string, EvalTransform>>;
+  /** Variants whose main weights were evaluated with another transform than `default`. */
+  readonly transformFor: Readonly<Record<string, EvalTransform>>;
 }
 
 const TF_BN: BatchNormSettings = { epsilon: 1e-3, momentum: 0.01 };
@@ -70,7 +75,17 @@ const TORCHVISION_V1: Sizing = { rule: 'table', sizes: {
   'efficientnet-b4': [384, 380], 'efficientnet-b5': [456, 456], 'efficientnet-b6': [528, 528], 'efficientnet-b7': [600, 600],
 } };
 const TORCHVISION_V2: Sizing = { rule: 'table', sizes: { 'efficientnet-b1': [255, 240] } };
-const TORCHVISION_B5_B7 = { 'efficientnet-b5': TF_BN, 'efficientnet-b6': TF_BN, 'efficientnet-b7': TF_BN };
+const TORCHVISION_V2_BN: BatchNormSettings = { epsilon: 1e-3, momentum: 0.1 };
+const TORCHVISION_BN_FOR = {
+  'efficientnet-b5': TF_BN, 'efficientnet-b6': TF_BN, 'efficientnet-b7': TF_BN,
+  'efficientnet-v2-s': TORCHVISION_V2_BN, 'efficientnet-v2-m': TORCHVISION_V2_BN, 'efficientnet-v2-l': TORCHVISION_V2_BN,
+};
+// EfficientNet_V2_{S,M,L}_Weights.IMAGENET1K_V1: resize = crop, bilinear for S and M, bicubic and mean = std = 0.5 for L.
+const TORCHVISION_V2_WEIGHTS = {
+  'efficientnet-v2-s': { sizing: { rule: 'table', sizes: { 'efficientnet-v2-s': [384, 384] } }, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
+  'efficientnet-v2-m': { sizing: { rule: 'table', sizes: { 'efficientnet-v2-m': [480, 480] } }, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
+  'efficientnet-v2-l': { sizing: { rule: 'table', sizes: { 'efficientnet-v2-l': [480, 480] } }, interpolation: 'bicubic', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+} as const satisfies Record<string, EvalTransform>;
 
 // timm's crop_pct per tf_efficientnet resolution: res / (res + 32) rounded to three places, so
 // floor(res / crop_pct) is 331 for b3 and 833 for l2, not 332 and 832.
@@ -78,19 +93,26 @@ const TIMM_TF: Sizing = { rule: 'cropPct', cropPct: {
   'efficientnet-b0': 0.875, 'efficientnet-b1': 0.882, 'efficientnet-b2': 0.890, 'efficientnet-b3': 0.904,
   'efficientnet-b4': 0.922, 'efficientnet-b5': 0.934, 'efficientnet-b6': 0.942, 'efficientnet-b7': 0.949,
   'efficientnet-b8': 0.954, 'efficientnet-l2': 0.96,
+  'efficientnet-v2-b0': 0.875, 'efficientnet-v2-b1': 0.882, 'efficientnet-v2-b2': 0.890, 'efficientnet-v2-b3': 0.904,
 } };
+// tf_efficientnetv2_{s,m,l,xl}: crop_pct 1.0 at the test size, mean = std = 0.5 (in1k and in21k_ft_in1k alike).
+const TIMM_TF_V2_FULL: EvalTransform = {
+  sizing: { rule: 'cropPct', cropPct: { 'efficientnet-v2-s': 1, 'efficientnet-v2-m': 1, 'efficientnet-v2-l': 1, 'efficientnet-v2-xl': 1 } },
+  interpolation: 'bicubic', mean: INCEPTION_MEAN, std: INCEPTION_STD,
+};
+const TIMM_TF_V2 = { 'efficientnet-v2-s': TIMM_TF_V2_FULL, 'efficientnet-v2-m': TIMM_TF_V2_FULL, 'efficientnet-v2-l': TIMM_TF_V2_FULL, 'efficientnet-v2-xl': TIMM_TF_V2_FULL };
 
-const row = (name: WeightFamilyName, keyFamily: KeyFamily, padding: PaddingStyle, batchNorm: BatchNormSettings, transforms: WeightFamily['transforms'], batchNormFor = {}): WeightFamily => ({
-  name, keyFamily, padding, batchNorm, batchNormFor, transforms,
+const row = (name: WeightFamilyName, keyFamily: KeyFamily, padding: PaddingStyle, batchNorm: BatchNormSettings, transforms: WeightFamily['transforms'], batchNormFor = {}, transformFor = {}): WeightFamily => ({
+  name, keyFamily, padding, batchNorm, batchNormFor, transforms, transformFor,
 });
 
 //                                    key family     padding     batch norm  transforms
 const ROWS: Readonly<Record<WeightFamilyName, WeightFamily>> = {
   lukemelas: row('lukemelas', 'lukemelas', 'same', TF_BN, { default: transform(NATIVE, 'bicubic') }),
   advprop: row('advprop', 'lukemelas', 'same', TF_BN, { default: transform(NATIVE, 'bicubic', INCEPTION_MEAN, INCEPTION_STD) }),
-  torchvision: row('torchvision', 'torchvision', 'symmetric', TORCH_BN, { default: transform(TORCHVISION_V1, 'bicubic'), v2: transform(TORCHVISION_V2, 'bilinear') }, TORCHVISION_B5_B7),
+  torchvision: row('torchvision', 'torchvision', 'symmetric', TORCH_BN, { default: transform(TORCHVISION_V1, 'bicubic'), v2: transform(TORCHVISION_V2, 'bilinear') }, TORCHVISION_BN_FOR, TORCHVISION_V2_WEIGHTS),
   // Momentum 0.01 as this code has always built tf_ ports; timm itself leaves PyTorch's 0.1.
-  'timm-tf': row('timm-tf', 'timm', 'same', TF_BN, { default: transform(TIMM_TF, 'bicubic'), ap: transform(TIMM_TF, 'bicubic', INCEPTION_MEAN, INCEPTION_STD) }),
+  'timm-tf': row('timm-tf', 'timm', 'same', TF_BN, { default: transform(TIMM_TF, 'bicubic'), ap: transform(TIMM_TF, 'bicubic', INCEPTION_MEAN, INCEPTION_STD) }, {}, TIMM_TF_V2),
   // No timm-trained weights are in the registry; their transform is the native-resolution one.
   timm: row('timm', 'timm', 'symmetric', TORCH_BN, { default: transform(NATIVE, 'bicubic') }),
 };
@@ -149,8 +171,8 @@ export function releaseLabel(name: WeightFamilyName, release: string): string {
  * hasFamilyTransform('torchvision', 'efficientnet-b8') // false
  */
 export function hasFamilyTransform(name: WeightFamilyName, variant: string, release = 'default'): boolean {
-  const sizing = weightFamily(name).transforms[release]?.sizing;
   const model = canonicalVariantName(variant);
+  const sizing = releaseTransform(weightFamily(name), model, release)?.sizing;
   return sizing !== undefined && (sizing.rule === 'native' || (sizing.rule === 'table' ? model in sizing.sizes : model in sizing.cropPct));
 }
 
@@ -162,16 +184,21 @@ export function hasFamilyTransform(name: WeightFamilyName, variant: string, rele
  */
 export function familyTransform(name: WeightFamilyName, variant: string, release = 'default'): PreprocessConfig {
   const family = weightFamily(name);
-  const spec = family.transforms[release];
-  if (!spec) throw new ConfigError(`Weight family '${name}' has no release '${release}'. Should be one of: ${oneOf(Object.keys(family.transforms))}`);
   const model = canonicalVariantName(variant);
+  const spec = releaseTransform(family, model, release);
+  if (!spec) throw new ConfigError(`Weight family '${name}' has no release '${release}'. Should be one of: ${oneOf(Object.keys(family.transforms))}`);
   const resolution = getVariant(model).resolution;
   const { sizing, interpolation, mean, std } = spec;
   if (sizing.rule === 'native') return { resize: resolution, crop: [resolution, resolution], interpolation, mean, std };
-  if (sizing.rule === 'cropPct') return timmConfig(resolution, sizing.cropPct[model], mean, std);
+  if (sizing.rule === 'cropPct') return { ...timmConfig(resolution, sizing.cropPct[model], mean, std), interpolation };
   const size = sizing.sizes[model];
   if (!size) throw new ConfigError(`No ${releaseLabel(name, release)} weights for '${variant}'. Should be one of: ${oneOf(Object.keys(sizing.sizes))}`);
   return { resize: size[0], crop: [size[1], size[1]], interpolation, mean, std };
+}
+
+/** A release's transform for a variant: the variant's own for the main weights where it has one. */
+function releaseTransform(family: WeightFamily, model: string, release: string): EvalTransform | undefined {
+  return (release === 'default' ? family.transformFor[model] : undefined) ?? family.transforms[release];
 }
 
 /**

@@ -15,10 +15,14 @@ type BlockSlot = 'expand.conv' | 'expand.bn' | 'depthwise.conv' | 'depthwise.bn'
 
 interface FamilyTable {
   readonly net: Record<NetSlot, string>;
-  /** Block modules when the block has an expansion convolution. */
+  /** MBConv block modules when the block has an expansion convolution. */
   readonly expanded: Record<BlockSlot, string>;
-  /** Block modules without one (expand ratio 1); expansion slots unused. */
+  /** MBConv block modules without one (expand ratio 1); expansion slots unused. */
   readonly plain: Partial<Record<BlockSlot, string>>;
+  /** Fused-MBConv block modules: the k×k expansion and the projection (ratio > 1). */
+  readonly fused: Partial<Record<BlockSlot, string>>;
+  /** Fused-MBConv at ratio 1: the k×k convolution alone (in the `expand` slot). */
+  readonly fusedPlain: Partial<Record<BlockSlot, string>>;
 }
 
 // Placeholders: {b} global block index, {s} stage, {s1} stage + 1, {j} index within the stage,
@@ -35,6 +39,9 @@ const TABLES: Record<KeyFamily, FamilyTable> = {
     net: { 'stem.conv': '_conv_stem', 'stem.bn': '_bn0', 'head.conv': '_conv_head', 'head.bn': '_bn1', fc: '_fc' },
     expanded: LUKEMELAS_BLOCK,
     plain: LUKEMELAS_BLOCK,
+    // The reference has no V2; our own module names stand in for it.
+    fused: LUKEMELAS_BLOCK,
+    fusedPlain: LUKEMELAS_BLOCK,
   },
   torchvision: {
     net: { 'stem.conv': 'features.0.0', 'stem.bn': 'features.0.1', 'head.conv': 'features.{head}.0', 'head.bn': 'features.{head}.1', fc: 'classifier.1' },
@@ -49,6 +56,12 @@ const TABLES: Record<KeyFamily, FamilyTable> = {
       'se.reduce': 'features.{s1}.{j}.block.1.fc1', 'se.expand': 'features.{s1}.{j}.block.1.fc2',
       'project.conv': 'features.{s1}.{j}.block.2.0', 'project.bn': 'features.{s1}.{j}.block.2.1',
     },
+    // torchvision's FusedMBConv.
+    fused: {
+      'expand.conv': 'features.{s1}.{j}.block.0.0', 'expand.bn': 'features.{s1}.{j}.block.0.1',
+      'project.conv': 'features.{s1}.{j}.block.1.0', 'project.bn': 'features.{s1}.{j}.block.1.1',
+    },
+    fusedPlain: { 'expand.conv': 'features.{s1}.{j}.block.0.0', 'expand.bn': 'features.{s1}.{j}.block.0.1' },
   },
   timm: {
     net: { 'stem.conv': 'conv_stem', 'stem.bn': 'bn1', 'head.conv': 'conv_head', 'head.bn': 'bn2', fc: 'classifier' },
@@ -64,6 +77,12 @@ const TABLES: Record<KeyFamily, FamilyTable> = {
       'se.reduce': 'blocks.{s}.{j}.se.conv_reduce', 'se.expand': 'blocks.{s}.{j}.se.conv_expand',
       'project.conv': 'blocks.{s}.{j}.conv_pw', 'project.bn': 'blocks.{s}.{j}.bn2',
     },
+    // timm's EdgeResidual (`er`) and ConvBnAct (`cn`).
+    fused: {
+      'expand.conv': 'blocks.{s}.{j}.conv_exp', 'expand.bn': 'blocks.{s}.{j}.bn1',
+      'project.conv': 'blocks.{s}.{j}.conv_pwl', 'project.bn': 'blocks.{s}.{j}.bn2',
+    },
+    fusedPlain: { 'expand.conv': 'blocks.{s}.{j}.conv', 'expand.bn': 'blocks.{s}.{j}.bn1' },
   },
 };
 
@@ -91,12 +110,14 @@ export function moduleNameMap(net: NetworkSpec, family: KeyFamily): Map<string, 
   for (const block of net.blocks) {
     if (!firstInStage.has(block.stage)) firstInStage.set(block.stage, block.index);
     const vars = { b: block.index, s: block.stage, s1: block.stage + 1, j: block.index - firstInStage.get(block.stage)! };
-    const slots = block.expand ? table.expanded : table.plain;
+    const slots = block.kind === 'fused'
+      ? (block.project ? table.fused : table.fusedPlain)
+      : (block.expand ? table.expanded : table.plain);
     const add = (ours: string, slot: BlockSlot) => map.set(ours, fill(slots[slot]!, vars));
     if (block.expand) { add(block.expand.conv.name, 'expand.conv'); add(block.expand.bn.name, 'expand.bn'); }
-    add(block.depthwise.conv.name, 'depthwise.conv'); add(block.depthwise.bn.name, 'depthwise.bn');
+    if (block.depthwise) { add(block.depthwise.conv.name, 'depthwise.conv'); add(block.depthwise.bn.name, 'depthwise.bn'); }
     if (block.se) { add(block.se.reduce.name, 'se.reduce'); add(block.se.expand.name, 'se.expand'); }
-    add(block.project.conv.name, 'project.conv'); add(block.project.bn.name, 'project.bn');
+    if (block.project) { add(block.project.conv.name, 'project.conv'); add(block.project.bn.name, 'project.bn'); }
   }
   map.set(net.head.conv.name, fill(table.net['head.conv'], { head }));
   map.set(net.head.bn.name, fill(table.net['head.bn'], { head }));

@@ -26,7 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['model/'], // the model class and loading it from checkpoints
   ['pipeline/', 'eval/', 'finetune/'], // tasks, typed against model/imageModel.ts
   ['api/'], // EfficientNet: the model with the tasks on top
-  ['node/'], // Node's platform bindings
+  ['node/', 'browser/'], // the platform bindings: Node's, and the browser's with its entry
   ['index.ts'], // the package root
   ['cli/', 'demo/'], // programs: the package root and Node's bindings only
 ];

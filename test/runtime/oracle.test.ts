@@ -13,10 +13,9 @@ import { EfficientNet } from '../../src/index.js';
 import { readSafetensors } from '../../src/weights/formats/safetensors.js';
 import type { KeyFamily } from '../../src/weights/keymaps.js';
 import { syntheticImages } from '../../src/weights/synthetic.js';
-import { FIXTURES, channelMeans, relativeError, strided, syntheticStateDict } from '../support/fixtures.js';
+import { FIXTURES, SAMPLE_STRIDE, channelMeans, mapError, relativeError, strided, syntheticStateDict } from '../support/fixtures.js';
 
 const TOLERANCE = 1e-4; // max |ours − torch| relative to torch's largest value
-const SAMPLE_STRIDE = 17;
 const dir = join(FIXTURES, 'forward');
 
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort()) {
@@ -47,9 +46,8 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.safetensors')).so
         const endpoints = await net.extractEndpoints(x);
         assert.deepEqual(Object.keys(endpoints).sort(), net.network.endpoints.map((e) => e.name).sort());
         for (const [name, value] of Object.entries(endpoints)) {
-          const sampleError = relativeError(strided(value.data, SAMPLE_STRIDE), expected.get(`${name}.sample`)!.data as Float32Array);
-          assert.ok(sampleError < TOLERANCE, `${name} relative error ${sampleError.toExponential(2)}`);
-          assert.ok(relativeError(channelMeans(value.data, value.dims), expected.get(`${name}.channel_mean`)!.data as Float32Array) < TOLERANCE, name);
+          const error = mapError(value, expected, name);
+          assert.ok(error < TOLERANCE, `${name} relative error ${error.toExponential(2)}`);
         }
       }
     } finally {

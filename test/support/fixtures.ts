@@ -51,3 +51,17 @@ export function channelMeans(data: Float32Array, dims: readonly number[]): Float
   }
   return out;
 }
+
+/** The oracle's stride for large maps: every 17th element is stored, plus per-channel means. */
+export const SAMPLE_STRIDE = 17;
+
+/**
+ * Relative errors of a map [N, C, H, W] against the oracle's `${name}.sample` (every 17th
+ * element) and `${name}.channel_mean`; the larger of the two.
+ */
+export function mapError(map: { readonly data: Float32Array; readonly dims: readonly number[] }, expected: StateDict, name: string): number {
+  return Math.max(
+    relativeError(strided(map.data, SAMPLE_STRIDE), expected.get(`${name}.sample`)!.data as Float32Array),
+    relativeError(channelMeans(map.data, map.dims), expected.get(`${name}.channel_mean`)!.data as Float32Array),
+  );
+}

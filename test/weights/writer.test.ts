@@ -51,3 +51,18 @@ test('written-by-ts.pth is exactly what the writer produces now', async () => {
   if (process.env.UPDATE_FIXTURES === '1') await writeFile(path, produced);
   assert.ok(produced.equals(await readFile(path)), 'writer output changed: run UPDATE_FIXTURES=1 npm test, then /usr/bin/python3 scripts/make_checkpoint_fixtures.py --check');
 });
+
+test('saveBytes(name) is byte for byte what save(name) writes, in both formats', async () => {
+  const { EfficientNet } = await import('../../src/index.js');
+  const net = EfficientNet.fromName('efficientnet-b0', { imageSize: 32, numClasses: 3, labels: ['a', 'b', 'c'] });
+  const dir = await mkdtemp(join(tmpdir(), 'efficientnet-ts-'));
+  try {
+    for (const name of ['b0.pth', 'b0.safetensors']) {
+      await net.save(join(dir, name));
+      assert.deepEqual(net.saveBytes(name), new Uint8Array(await readFile(join(dir, name))), name);
+    }
+  } finally {
+    await rm(dir, { recursive: true });
+    await net.dispose();
+  }
+});

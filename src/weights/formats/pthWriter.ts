@@ -119,6 +119,15 @@ export function serializePth(tensors: StateDict, archiveName = 'archive'): Uint8
  * await writePth('efficientnet-b0.pth', stateDict);
  */
 export async function writePth(path: string, tensors: StateDict): Promise<void> {
-  const archiveName = (path.split(/[\\/]/).pop() ?? 'archive').replace(/\.[^.]*$/, '') || 'archive';
-  await platform().files.write(path, serializePth(tensors, archiveName));
+  await platform().files.write(path, serializePth(tensors, pthArchiveName(path)));
+}
+
+/**
+ * The archive folder torch.save puts inside a `.pth`: the file's name without its extension.
+ *
+ * @example
+ * pthArchiveName('weights/efficientnet-b0.pth') // 'efficientnet-b0'
+ */
+export function pthArchiveName(path: string): string {
+  return (path.split(/[\\/]/).pop() ?? 'archive').replace(/\.[^.]*$/, '') || 'archive';
 }

@@ -108,6 +108,9 @@ const TORCHVISION: [string, string, number][] = [
   ['efficientnet_b5.IMAGENET1K_V1', 'efficientnet_b5_lukemelas-b6417697.pth', 83.444],
   ['efficientnet_b6.IMAGENET1K_V1', 'efficientnet_b6_lukemelas-c76e70fd.pth', 84.008],
   ['efficientnet_b7.IMAGENET1K_V1', 'efficientnet_b7_lukemelas-dcc49843.pth', 84.122],
+  ['efficientnet_v2_s.IMAGENET1K_V1', 'efficientnet_v2_s-dd5fe13b.pth', 84.228],
+  ['efficientnet_v2_m.IMAGENET1K_V1', 'efficientnet_v2_m-dc08266a.pth', 85.112],
+  ['efficientnet_v2_l.IMAGENET1K_V1', 'efficientnet_v2_l-59c71312.pth', 85.808],
 ];
 
 const torchvision = TORCHVISION.map(([name, file, top1]) => {
@@ -133,8 +136,27 @@ const timm = TIMM.flatMap(([weights, suffix, hashes]) => Object.entries(hashes).
   });
 }));
 
+// timm's `tf_efficientnetv2_*` ports with 1000 classes (the in21k ones have 21843 and are left out).
+//                    weights                          file
+const TIMM_V2_BASE = 'https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-effv2-weights/';
+const TIMM_V2: [string, string][] = [
+  ['tf_efficientnetv2_s.in21k_ft_in1k', 'tf_efficientnetv2_s_21ft1k-d7dafa41.pth'],
+  ['tf_efficientnetv2_m.in21k_ft_in1k', 'tf_efficientnetv2_m_21ft1k-bf41664a.pth'],
+  ['tf_efficientnetv2_l.in21k_ft_in1k', 'tf_efficientnetv2_l_21ft1k-60127a9d.pth'],
+  ['tf_efficientnetv2_xl.in21k_ft_in1k', 'tf_efficientnetv2_xl_in21ft1k-06c35c48.pth'],
+  ['tf_efficientnetv2_s.in1k', 'tf_efficientnetv2_s-eb54923e.pth'],
+  ['tf_efficientnetv2_m.in1k', 'tf_efficientnetv2_m-cc09e0cd.pth'],
+  ['tf_efficientnetv2_l.in1k', 'tf_efficientnetv2_l-d664b728.pth'],
+  ['tf_efficientnetv2_b0.in1k', 'tf_efficientnetv2_b0-c7cc451f.pth'],
+  ['tf_efficientnetv2_b1.in1k', 'tf_efficientnetv2_b1-be6e41b0.pth'],
+  ['tf_efficientnetv2_b2.in1k', 'tf_efficientnetv2_b2-847de54e.pth'],
+  ['tf_efficientnetv2_b3.in1k', 'tf_efficientnetv2_b3-57773f13.pth'],
+];
+
+const timmV2 = TIMM_V2.map(([name, file]) => entry('timm', name, `${TIMM_V2_BASE}${file}`, { arch: canonicalVariantName(name.split('.')[0]), family: 'timm-tf' }));
+
 /** Every published weight set, by tag. */
-export const PRETRAINED: ReadonlyMap<string, PretrainedEntry> = new Map([...lukemelas, ...torchvision, ...timm].map((e) => [e.tag, e]));
+export const PRETRAINED: ReadonlyMap<string, PretrainedEntry> = new Map([...lukemelas, ...torchvision, ...timm, ...timmV2].map((e) => [e.tag, e]));
 
 /**
  * Looks a weight set up by tag. `lukemelas:` and `advprop:` also take any spelling of the
@@ -174,7 +196,7 @@ export function pretrainedFor(arch: string): PretrainedEntry[] {
  */
 const DEFAULT_WEIGHTS: Record<string, readonly string[]> = {
   torchvision: ['IMAGENET1K_V2', 'IMAGENET1K_V1'],
-  timm: ['ns_jft_in1k', 'ap_in1k', 'ra_in1k', 'aa_in1k', 'in1k'],
+  timm: ['in21k_ft_in1k', 'ns_jft_in1k', 'ap_in1k', 'ra_in1k', 'aa_in1k', 'in1k'],
 };
 
 /**

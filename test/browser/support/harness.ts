@@ -11,7 +11,7 @@ import type { PageEngine, PageEnvironment, PageProvider, PageRunResult } from '.
 import { startStaticServer, type StaticServer } from './server.js';
 
 declare global {
-  interface Window { engine?: PageEngine }
+  interface Window { engine?: PageEngine; [name: string]: unknown }
 }
 
 /** The checkout's root, from dist/test/browser/support. */
@@ -21,6 +21,9 @@ export const MOUNTS: Readonly<Record<string, string>> = {
   '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
   '/pages/': join(ROOT, 'test', 'browser', 'pages'),
   '/js/': join(ROOT, 'dist', 'test', 'browser', 'pages'),
+  // The prebuilt bundle as a user serves it (npm run build), and the test fixtures.
+  '/bundle/': join(ROOT, 'dist', 'browser'),
+  '/fixtures/': join(ROOT, 'test', 'fixtures'),
 };
 
 export interface Float32Feed {
@@ -51,35 +54,51 @@ export class BrowserHarness {
   readonly console: string[] = [];
 
   private constructor(
-    private readonly server: StaticServer,
+    readonly server: StaticServer,
     private readonly browser: Browser,
-    private readonly page: Page,
+    readonly page: Page,
   ) {
     page.on('console', (message) => this.console.push(message.text()));
     page.on('pageerror', (error) => this.console.push(`pageerror: ${error.message}`));
   }
 
   /**
-   * Starts the server and the browser and loads the engine page.
+   * Starts the server and the browser and loads a test page (default: the engine page), then
+   * waits until the page has put its API on `window[ready]`.
    *
    * @example
    * const harness = await BrowserHarness.open();
    * try { console.log(await harness.environment()); } finally { await harness.close(); }
    */
-  static async open(): Promise<BrowserHarness> {
+  static async open(options: { page?: string; ready?: string } = {}): Promise<BrowserHarness> {
     const server = await startStaticServer(MOUNTS);
     let browser: Browser | undefined;
     try {
       browser = await launchChromium();
       const page = await browser.newPage();
       const harness = new BrowserHarness(server, browser, page);
-      await page.goto(`${server.origin}/pages/index.html`);
-      await page.waitForFunction(() => window.engine !== undefined, undefined, { timeout: 20_000 });
+      await page.goto(`${server.origin}/pages/${options.page ?? 'index.html'}`);
+      await page.waitForFunction((name) => window[name] !== undefined, options.ready ?? 'engine', { timeout: 30_000 });
       return harness;
     } catch (error) {
       await browser?.close();
       await server.close();
       throw error;
+    }
+  }
+
+  /**
+   * Calls `window[api][name](request)` in the page; a failure there comes back with the page's
+   * console lines so far.
+   *
+   * @example
+   * const result = await harness.call('lib', 'logits', { weights: 'b0.pth', provider: 'wasm' });
+   */
+  async call<T>(api: string, name: string, request: unknown): Promise<T> {
+    try {
+      return await this.page.evaluate(([a, n, r]) => (window[a as string] as Record<string, (r: unknown) => Promise<unknown>>)[n as string](r), [api, name, request] as const) as T;
+    } catch (error) {
+      throw new Error(`${(error as Error).message.split('\n')[0]}\npage console:\n${this.console.slice(-20).join('\n')}`);
     }
   }
 

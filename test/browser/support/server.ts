@@ -26,6 +26,8 @@ export interface StaticServer {
   take(name: string): Uint8Array;
   /** Drops every blob whose name starts with `prefix`. */
   drop(prefix: string): void;
+  /** `METHOD path` of every request so far, in order (a cache test counts its downloads). */
+  readonly requests: readonly string[];
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export interface StaticServer {
  */
 export async function startStaticServer(mounts: Readonly<Record<string, string>>): Promise<StaticServer> {
   const blobs = new Map<string, Uint8Array>();
+  const requests: string[] = [];
   const handlers = Object.entries(mounts).map(([prefix, dir]) => ({
     prefix,
     // dev: read the folder on each request, since dist/ is rebuilt between runs.
@@ -48,6 +51,7 @@ export async function startStaticServer(mounts: Readonly<Record<string, string>>
     for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
     res.setHeader('Cache-Control', 'no-store');
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    requests.push(`${req.method} ${path}`);
     if (path.startsWith(BLOB_PREFIX)) return blob(path.slice(BLOB_PREFIX.length), req, res);
     const mount = handlers.find((h) => path.startsWith(h.prefix));
     if (!mount) return notFound(res, path);
@@ -74,6 +78,7 @@ export async function startStaticServer(mounts: Readonly<Record<string, string>>
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
+    requests,
     put: (name, bytes) => void blobs.set(name, bytes),
     take(name) {
       const bytes = blobs.get(name);

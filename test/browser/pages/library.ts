@@ -1,0 +1,150 @@
+/**
+ * The page side of the library's browser tests: the prebuilt bundle (dist/browser, served at
+ * /bundle/) loaded as a user's page loads it, driven through `window.lib`. Bytes travel through
+ * the test server's blob store, as in pages/engine.ts.
+ */
+import type * as Library from '../../../src/browser/index.js';
+
+/** A variable specifier: TypeScript does not resolve it, the browser loads the served bundle. */
+const BUNDLE = '/bundle/efficientnet-ts.js';
+/** Only in the page: `npm test` also runs this compiled file in Node, where it must do nothing. */
+const inPage = typeof window !== 'undefined';
+const lib = (inPage ? await import(BUNDLE) : undefined) as typeof Library;
+
+const blobUrl = (name: string) => `/blob/${encodeURIComponent(name)}`;
+
+async function putFloats(name: string, data: Float32Array | Uint8Array): Promise<void> {
+  const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  const res = await fetch(blobUrl(name), { method: 'PUT', body });
+  if (!res.ok) throw new Error(`PUT ${blobUrl(name)}: ${res.status}`);
+}
+
+async function floats(name: string): Promise<Float32Array> {
+  return new Float32Array(await (await fetch(blobUrl(name))).arrayBuffer());
+}
+
+export interface LogitsRequest {
+  /** Blob name of the checkpoint. */
+  readonly weights: string;
+  /** 'url' (fromWeights(URL)), 'blob' (a File) or 'bytes' (an ArrayBuffer). */
+  readonly as: 'url' | 'blob' | 'bytes';
+  readonly options: Library.FromWeightsOptions;
+  readonly input: string;
+  readonly dims: readonly number[];
+  readonly output: string;
+}
+
+async function logits(request: LogitsRequest) {
+  const url = blobUrl(request.weights);
+  const source = request.as === 'url' ? url
+    : request.as === 'blob' ? new File([await (await fetch(url)).blob()], request.weights)
+    : await (await fetch(url)).arrayBuffer();
+  const net = await lib.EfficientNet.fromWeights(source, request.options);
+  try {
+    const start = performance.now();
+    const out = await net.forward({ data: await floats(request.input), dims: request.dims });
+    const ms = performance.now() - start;
+    await putFloats(request.output, out.data);
+    return { dims: out.dims, provider: await net.executionProvider(), ms };
+  } finally {
+    await net.dispose();
+  }
+}
+
+/** Decodes and preprocesses a served image with the library (as bytes, and as an <img> element). */
+async function preprocess(request: { url: string; config: Library.PreprocessConfig; rgb: string; tensor: string; element?: string }) {
+  const bytes = new Uint8Array(await (await fetch(request.url)).arrayBuffer());
+  const rgb = await lib.decodeImage(bytes, { name: request.url });
+  await putFloats(request.rgb, rgb.data);
+  const tensor = await lib.preprocessImage(bytes, request.config);
+  await putFloats(request.tensor, tensor.data);
+  if (request.element) {
+    const image = new Image();
+    image.src = request.url;
+    const pixels = await lib.browserPixels(image);
+    await putFloats(request.element, (await lib.preprocessImage(pixels, request.config)).data);
+  }
+  return { width: rgb.width, height: rgb.height, dims: tensor.dims };
+}
+
+/** A weight file through the browser's weight store (what fromPretrained uses): bytes hashed, Cache Storage listed. */
+async function store(request: { file: { tag: string; url: string; fileName: string; sha256: string }; baseUrl: string }) {
+  lib.configureBrowser({ weightsBaseUrl: request.baseUrl });
+  const progress: number[] = [];
+  try {
+    const bytes = await lib.fetchPretrainedBytes(request.file, { onProgress: (p) => progress.push(p.received) });
+    return { sha256: await lib.sha256Hex(bytes), bytes: bytes.byteLength, progress, cached: await cachedPaths() };
+  } catch (error) {
+    return { error: `${(error as Error).name}: ${(error as Error).message}`, cached: await cachedPaths() };
+  }
+}
+
+async function cachedPaths(): Promise<string[]> {
+  return (await (await caches.open('efficientnet-ts-weights')).keys()).map((r) => new URL(r.url).pathname);
+}
+
+/** fromPretrained from a mirror: the model's tag, or the error. */
+async function pretrained(request: { model: string; baseUrl: string }) {
+  try {
+    const net = await lib.EfficientNet.fromPretrained(request.model, { baseUrl: request.baseUrl, runtime: { executionProviders: ['wasm'] } });
+    await net.dispose();
+    return { tag: net.pretrained?.tag };
+  } catch (error) {
+    return { error: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+/** Which provider a model with these providers runs on, or the error's name and message. */
+async function provider(request: { providers?: string[] }) {
+  const net = lib.EfficientNet.fromName('efficientnet-b0', { imageSize: 32, runtime: request.providers ? { executionProviders: request.providers } : {} });
+  try {
+    return { provider: await net.executionProvider() };
+  } catch (error) {
+    return { error: `${(error as Error).name}: ${(error as Error).message}` };
+  } finally {
+    await net.dispose();
+  }
+}
+
+/** save() and saveBytes() and toOnnx() in the page: the bytes come back to the test. */
+async function saved(request: { weights: string; fileName: string; output: string }) {
+  const net = await lib.EfficientNet.fromWeights(blobUrl(request.weights), { runtime: { executionProviders: ['wasm'] } });
+  await putFloats(request.output, net.saveBytes(request.fileName));
+  return { onnxBytes: net.toOnnx().byteLength };
+}
+
+/**
+ * b0 `forward` beside a raw onnxruntime-web session on the same graph (net.toOnnx()) in this
+ * page, runs interleaved; median milliseconds of each.
+ */
+async function bench(request: { weights: string; provider: string; batches: readonly number[]; rounds: Record<number, number>}) {
+  const net = await lib.EfficientNet.fromWeights(blobUrl(request.weights), { runtime: { executionProviders: [request.provider] } });
+  const raw = await lib.ort.InferenceSession.create(net.toOnnx(), { executionProviders: [request.provider], graphOptimizationLevel: 'all' });
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const rows = [];
+  try {
+    for (const batch of request.batches) {
+      const [h, w] = net.config.imageSize;
+      const data = new Float32Array(batch * 3 * h * w).map((_, i) => Math.sin(i));
+      const dims = [batch, 3, h, w];
+      const input = new lib.ort.Tensor('float32', data, dims);
+      const runs: Record<string, () => Promise<unknown>> = { ours: () => net.forward({ data, dims }), raw: () => raw.run({ input }) };
+      const times: Record<string, number[]> = { ours: [], raw: [] };
+      for (const run of Object.values(runs)) await run(); // first runs: compile and warm up
+      for (let r = 0; r < request.rounds[batch]; r++) {
+        for (const [name, run] of Object.entries(runs)) {
+          const start = performance.now();
+          await run();
+          times[name].push(performance.now() - start);
+        }
+      }
+      rows.push({ batch, ours: median(times.ours), raw: median(times.raw) });
+    }
+    return { rows, threads: lib.ort.env.wasm.numThreads, provider: await net.executionProvider() };
+  } finally {
+    await raw.release();
+    await net.dispose();
+  }
+}
+
+if (inPage) (globalThis as { lib?: unknown }).lib = { bench, logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
