@@ -18,6 +18,11 @@ export interface OnnxExportOptions {
   batchSize?: number;
   /** Symbolic height and width instead of the configured image size. */
   dynamicSize?: boolean;
+  /**
+   * The fp16 graph (weights and activations float16, float32 input and outputs: see
+   * src/runtime/quantize/fp16.ts), for WebGPU adapters with `shader-f16`. Float models only.
+   */
+  fp16?: boolean;
 }
 
 /** What an exported file says about its inputs and outputs, so another runtime can use it alone. */
