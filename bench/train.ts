@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import '../src/node/register.js'; // a worker process runs this file alone: Node is its platform
 import { resolveConfig } from '../src/arch/config.js';
 import { buildNetwork } from '../src/arch/network.js';
 import { type OperatorAccount, operatorAccount } from '../src/runtime/profile.js';
