@@ -50,6 +50,7 @@ export * from '../report/index.js';
 export { fit, type FitResult } from '../finetune/fit.js';
 export { FROM_SCRATCH_MOMENTUM, SCHEDULES, defaultAugment, describeDefaults, type ScheduleName, type FitOptions, type StepInfo, type EpochInfo } from '../finetune/options.js';
 export { checkpointPaths, type CheckpointPaths } from '../finetune/models.js';
+export { describeStages, progressiveStages, type ProgressiveOptions, type ProgressiveStage } from '../finetune/progressive.js';
 export { splitDataset, type LabelledDataset } from '../finetune/dataset.js';
 export { CheckpointWriteError, type EpochRecord } from '../finetune/runState.js';
 

@@ -25,6 +25,20 @@ export function resizedSize(height: number, width: number, shortSide: number): [
 }
 
 /**
+ * Size after timm's squash resize: the image's own shape is ignored; a square crop becomes
+ * `[resize, resize]`, and a non-square one keeps the crop's proportions with `resize` on its
+ * shorter side (timm scales each crop side by 1 / crop_pct, truncating).
+ *
+ * @example
+ * squashedSize(480, [480, 480]) // [480, 480]
+ * squashedSize(256, [224, 448]) // [256, 512]
+ */
+export function squashedSize(resize: number, crop: readonly [number, number]): [number, number] {
+  const short = Math.min(crop[0], crop[1]);
+  return [Math.trunc((resize * crop[0]) / short), Math.trunc((resize * crop[1]) / short)];
+}
+
+/**
  * The centre crop of `crop` = [h, w] from an image of `height × width`: offsets are
  * `int(round((size - crop) / 2.0))`; when the crop is larger than the image, torchvision pads
  * with zeros (`(crop - size) // 2` before), which here is a negative offset.

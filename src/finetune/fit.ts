@@ -20,6 +20,8 @@ import { loadResumableState } from './resume.js';
 import { buildFeatureCache, cachedSource, featureSource, imageSource, type Source } from './sources.js';
 import { countCorrect, evaluate } from './validate.js';
 import { type Learner, headLearner, trainerLearner } from './learner.js';
+import { type ProgressiveStage, augmentForStage, modelForStage, progressiveStages, stageOf } from './progressive.js';
+import type { TrainerState } from '../train/trainer.js';
 import { decodeChannels } from '../data/defaults.js';
 
 export interface FitResult<M extends ImageModel = ImageModel> {
@@ -49,64 +51,92 @@ export async function fit<M extends ImageModel>(net: M, dataset: ImageFolderData
   const { train, validation, skipped, skip } = await prepareData(dataset, options.validation, seed, options.onSkip);
   const model = withHead(net, train.classes, seed, options.zeroHead ?? false);
   const channels = decodeChannels(model.config);
-  const augment = options.augment ?? defaultAugment(model.config.imageSize);
+  const stages = options.progressive ? progressiveStages(options.epochs, options.progressive) : undefined;
+  const finalSize: readonly [number, number] = stages ? [stages.at(-1)!.size, stages.at(-1)!.size] : model.config.imageSize;
+  const augment = options.augment ?? defaultAugment(finalSize);
   const stepsPerEpoch = Math.ceil(train.samples.length / batchSize);
   const schedule = learningRateSchedule(options, stepsPerEpoch);
   const common = { optimizer: options.optimizer ?? { kind: 'adam' as const }, learningRate: schedule, labelSmoothing: options.labelSmoothing };
-  const images = imageSource(train, model.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment });
   const paths = options.out ? checkpointPaths(options.out) : undefined;
   const print = fingerprint(options, model.config.name, train.classes, train.samples.map((s) => s.path));
 
-  let learner: Learner;
-  let source: Source;
-  const disposables: (() => Promise<void>)[] = [() => model.dispose()];
+  // What validation, the saved models and the result see: the last stage's size, as the V2
+  // paper evaluates, so every epoch's validation accuracy is measured alike.
+  const evaluated = stages ? modelForStage(model, model.weights, stages.at(-1)!) : model;
+
+  /**
+   * The learner and training source of one stage (the whole run without progressive learning):
+   * built at the stage's size from `model`'s weights, then given the trainer state carried over
+   * (from the previous stage or a saved run), so a stage change and a resume take the same path.
+   */
+  const setup = async (stage: ProgressiveStage | undefined, carried: TrainerState | undefined): Promise<StageSetup> => {
+    const stageModel = stage ? modelForStage(model, model.weights, stage) : model;
+    const stageAugment = stage ? augmentForStage(augment, stage) : augment;
+    const disposeModel = stage ? () => stageModel.dispose() : async () => {};
+    const images = imageSource(train, stageModel.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment: stageAugment });
+    let built: StageSetup;
+    if (freeze === 'head') {
+      const fc = stageModel.network.fc!;
+      const head = new HeadTrainer(floats(stageModel, `${fc.name}.weight`).slice(), floats(stageModel, `${fc.name}.bias`).slice(), common);
+      let source = featureSource(images, stageModel);
+      if (options.cacheFeatures ?? stageAugment === false) {
+        if (stageAugment !== false) throw new ConfigError('cacheFeatures needs augment: false (augmented images give new features every epoch)');
+        source = cachedSource(await buildFeatureCache(source, train, fc.inFeatures), batchSize);
+      }
+      built = { learner: headLearner(head, evaluated), source, dispose: disposeModel };
+    } else {
+      const trainer = await Trainer.create(stageModel.network, stageModel.weights, {
+        ...common, freeze, batchNorm: options.batchNorm, dropout: options.dropout, dropConnect: options.dropConnect,
+        clipGradNorm: options.clipGradNorm, seed, runtime: options.runtime ?? stageModel.runtimeOptions,
+      });
+      built = { learner: trainerLearner(trainer, evaluated, options.freshStatistics ?? false), source: images, dispose: async () => { await trainer.dispose(); await disposeModel(); } };
+    }
+    if (carried) {
+      try {
+        built.learner.loadState(carried);
+      } catch (error) {
+        await built.dispose();
+        if (!(error instanceof EfficientNetError) || !paths) throw error;
+        throw damagedState(paths.state, error.message);
+      }
+    }
+    return built;
+  };
+
+  let stage: StageSetup | undefined;
   let current: ImageModel | undefined;
   try {
     // Before anything is built or written: a state to resume from must fit, and one image must load.
     const resumed = options.resume && paths && await platform().files.exists(paths.state)
       ? await loadResumableState(paths.state, print, { epochs: options.epochs, samples: train.samples.length })
       : undefined;
+    const first = stages && stageOf(stages, resumed?.progress.epoch ?? 0);
     await requireUsableImage(imageSource(train, model.preprocess, channels, { batchSize: 1, inFlight: options.inFlight, seed, augment }), train.samples.length, skip);
-    if (freeze === 'head') {
-      const fc = model.network.fc!;
-      const head = new HeadTrainer(floats(model, `${fc.name}.weight`).slice(), floats(model, `${fc.name}.bias`).slice(), common);
-      learner = headLearner(head, model);
-      source = featureSource(images, model);
-      if (options.cacheFeatures ?? augment === false) {
-        if (augment !== false) throw new ConfigError('cacheFeatures needs augment: false (augmented images give new features every epoch)');
-        source = cachedSource(await buildFeatureCache(source, train, fc.inFeatures), batchSize);
-      }
-    } else {
-      const trainer = await Trainer.create(model.network, model.weights, {
-        ...common, freeze, batchNorm: options.batchNorm, dropout: options.dropout, dropConnect: options.dropConnect,
-        clipGradNorm: options.clipGradNorm, seed, runtime: options.runtime ?? model.runtimeOptions,
-      });
-      disposables.push(() => trainer.dispose());
-      learner = trainerLearner(trainer, model, options.freshStatistics ?? false);
-      source = images;
-    }
-
-    let progress: RunProgress = { epoch: 0, position: 0, seen: 0, lossSum: 0, correct: 0, history: [] };
-    if (resumed) {
-      try {
-        learner.loadState(resumed.trainer);
-      } catch (error) {
-        if (!(error instanceof EfficientNetError)) throw error;
-        throw damagedState(paths!.state, error.message);
-      }
-      progress = resumed.progress;
-    }
-    const saveState = async () => {
-      if (paths) await saveRunState(paths.state, { fingerprint: print, progress, trainer: learner.state() });
-    };
+    stage = await setup(first, resumed?.trainer);
+    let stageAt = first;
+    const plainImages = (set: LabelledDataset) => imageSource(set, evaluated.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment: false });
     const validationSource = validation && (freeze === 'head'
-      ? cachedSource(await buildFeatureCache(featureSource(imageSource(validation, model.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment: false }), model), validation, model.network.fc!.inFeatures), batchSize)
-      : imageSource(validation, model.preprocess, channels, { batchSize, inFlight: options.inFlight, seed, augment: false }));
+      ? cachedSource(await buildFeatureCache(featureSource(plainImages(validation), evaluated), validation, evaluated.network.fc!.inFeatures), batchSize)
+      : plainImages(validation));
+    let progress: RunProgress = resumed?.progress ?? { epoch: 0, position: 0, seen: 0, lossSum: 0, correct: 0, history: [] };
+    const saveState = async () => {
+      if (paths) await saveRunState(paths.state, { fingerprint: print, progress, trainer: stage!.learner.state() });
+    };
 
     let stopped = false;
-    let step = learner.steps();
+    let step = stage.learner.steps();
     for (let epoch = progress.epoch; epoch < options.epochs && !stopped; epoch++) {
       const started = Date.now();
+      const next = stages && stageOf(stages, epoch);
+      if (next !== stageAt) {
+        // A new size: the next stage's graphs, the weights, statistics and optimizer state carried over.
+        const carried = stage.learner.state();
+        await stage.dispose();
+        stage = undefined;
+        stage = await setup(next, carried);
+        stageAt = next;
+      }
+      const { learner, source } = stage;
       const order = epochOrder(train.samples.length, seed, epoch);
       for await (const batch of source(order, progress.position, epoch)) {
         batch.failed.forEach((f) => skip(f.path, f.error.message));
@@ -151,15 +181,24 @@ export async function fit<M extends ImageModel>(net: M, dataset: ImageFolderData
       await options.onEpoch?.({ ...record, epochs: options.epochs, best: isBest });
     }
     if (stopped) await saveState();
-    current ??= await learner.model();
+    current ??= await stage.learner.model();
     // The learners build models with withWeights, so `current` is of `net`'s class.
     return { model: current as M, history: progress.history, best: progress.best, skipped, stopped };
   } catch (error) {
     await current?.dispose();
     throw error;
   } finally {
-    for (const dispose of disposables) await dispose();
+    await stage?.dispose();
+    if (evaluated !== model) await evaluated.dispose();
+    await model.dispose();
   }
+}
+
+/** What one stage trains with; `dispose` frees its graphs and its model. */
+interface StageSetup {
+  readonly learner: Learner;
+  readonly source: Source;
+  readonly dispose: () => Promise<void>;
 }
 
 function floats(net: ImageModel, key: string): Float32Array {

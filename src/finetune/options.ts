@@ -11,6 +11,7 @@ import { constantRate, cosineDecay, exponentialDecay, withWarmup, type Schedule 
 import type { LabelledDataset } from './dataset.js';
 import type { EpochRecord } from './runState.js';
 import type { AugmentOptions } from '../data/transforms/train.js';
+import type { ProgressiveOptions } from './progressive.js';
 import { FNV_OFFSET, codeUnits, fnv1a32 } from '../util/random.js';
 
 export const SCHEDULES = ['constant', 'cosine', 'exponential'] as const;
@@ -72,7 +73,13 @@ export interface FitOptions {
   readonly seed?: number;
   /** A validation set with the same classes, or a fraction of the training set split off. */
   readonly validation?: LabelledDataset | { readonly split: number };
-  /** Training augmentation; false for the evaluation transform. Default: `defaultAugment` of the model's image size. */
+  /**
+   * Progressive learning (EfficientNetV2): image sizes growing from `start` to `end` over stages
+   * of epochs, optionally with dropout and RandAugment magnitude growing too; the trained model
+   * ends at `end`. See `progressiveStages`.
+   */
+  readonly progressive?: ProgressiveOptions;
+  /** Training augmentation; false for the evaluation transform. Default: `defaultAugment` of the model's image size (the last stage's with `progressive`). */
   readonly augment?: AugmentOptions | false;
   /** Head-only: compute features once and train on them. Default: when `augment` is false. */
   readonly cacheFeatures?: boolean;

@@ -26,6 +26,8 @@ import type { StateDict } from '../weights/tensor.js';
 import { type OnnxExportOptions, onnxBytes, writeOnnx } from '../runtime/export.js';
 import type { FloatBatch } from '../runtime/inputs.js';
 import { type Int8Calibration, type QuantizeOptions, calibrateInt8, int8Build } from '../runtime/quantize/int8.js';
+import { buildFp16Graph } from '../runtime/quantize/fp16.js';
+import { ConfigError } from '../errors.js';
 import { defaultPreprocess } from '../data/defaults.js';
 import { defaultLabels } from '../data/labels.js';
 
@@ -289,7 +291,7 @@ export class EfficientNetModel {
    * await writeFile('b0.onnx', net.toOnnx({ batchSize: 1 }));
    */
   toOnnx(options: OnnxExportOptions = {}): Uint8Array {
-    return onnxBytes(this.network, this.weights, options, { labels: this.info.labels, preprocess: this.info.preprocess }, this.graphBuild());
+    return onnxBytes(this.network, this.weights, options, { labels: this.info.labels, preprocess: this.info.preprocess }, this.graphBuild(options));
   }
 
   /**
@@ -301,10 +303,13 @@ export class EfficientNetModel {
    * await net.exportOnnx('b0.onnx', { opset: 17 });
    */
   async exportOnnx(path: string, options: OnnxExportOptions & { externalData?: boolean } = {}): Promise<{ bytes: number; dataFile?: string }> {
-    return writeOnnx(path, this.network, this.weights, options, { labels: this.info.labels ?? (this.network.fc ? await defaultLabels(this.network.fc.outFeatures) : undefined), preprocess: this.info.preprocess }, this.graphBuild());
+    return writeOnnx(path, this.network, this.weights, options, { labels: this.info.labels ?? (this.network.fc ? await defaultLabels(this.network.fc.outFeatures) : undefined), preprocess: this.info.preprocess }, this.graphBuild(options));
   }
 
-  private graphBuild() {
+  /** The graph an export writes: int8 for a quantized model, fp16 on request, else the float graph (undefined). */
+  private graphBuild(options: OnnxExportOptions) {
+    if (options.fp16 && this.info.quantization) throw new ConfigError('fp16 export is for float models: this model is int8 (export it without fp16, or export the float model)');
+    if (options.fp16) return buildFp16Graph;
     return this.info.quantization && int8Build(this.info.quantization);
   }
 

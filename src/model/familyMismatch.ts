@@ -7,6 +7,19 @@ import type { EfficientNetConfig } from '../arch/config.js';
 import { familyDefaults } from './checkpointConfig.js';
 import { ConfigError } from '../errors.js';
 import type { KeyFamily } from '../weights/keymaps.js';
+import { V2_VARIANT_NAMES } from '../arch/variants.js';
+import { hasFamilyTransform } from '../weights/families.js';
+
+/**
+ * The V2 variants torchvision 0.14 builds (`efficientnet_v2_s/m/l`): the ones its families row
+ * has a transform for. The others (B0–B3, XL: timm only) have no torchvision model to load into.
+ *
+ * @example
+ * torchvisionHasV2('efficientnet-v2-b0') // false
+ */
+export function torchvisionHasV2(name: string): boolean {
+  return hasFamilyTransform('torchvision', name);
+}
 
 /**
  * The settings torchvision would change for a network, in words; empty when it matches.
@@ -24,13 +37,20 @@ export function torchvisionChanges(config: EfficientNetConfig): string[] {
 
 /**
  * Refuses to write a family's key names for weights that family's code would run differently,
- * unless forced; the message says exactly what changes.
+ * unless forced; the message says exactly what changes. torchvision names for a V2 variant
+ * torchvision does not build are refused even when forced: no torchvision model takes them.
  *
  * @example
  * checkFamilyFits(net.config, 'torchvision', { force: false, flag: '--force' }); // throws for "same"-padding weights
  */
 export function checkFamilyFits(config: EfficientNetConfig, family: KeyFamily, { force, flag }: { force?: boolean; flag: string }): void {
-  if (family !== 'torchvision' || force) return;
+  if (family !== 'torchvision') return;
+  if (V2_VARIANT_NAMES.includes(config.name) && !torchvisionHasV2(config.name)) {
+    const built = V2_VARIANT_NAMES.filter(torchvisionHasV2).join(', ');
+    throw new ConfigError(`torchvision has no ${config.name} (its EfficientNetV2 models are ${built}), so there are no torchvision key names for it. ` +
+      `Write timm's names (tf_efficientnetv2_*) or the reference's (lukemelas) instead`);
+  }
+  if (force) return;
   const changes = torchvisionChanges(config);
   if (changes.length === 0) return;
   throw new ConfigError(`torchvision would load these ${config.name} weights strictly but compute different logits: its network changes ${changes.join(' and ')}. ` +

@@ -11,7 +11,9 @@ import type { StateDict } from '../weights/tensor.js';
 import { FoldedWeights } from './fold.js';
 import { type InferenceGraph, type InferenceOutput, buildInferenceGraph } from './inference.js';
 import { type FloatBatch, checkImageBatch } from './inputs.js';
-import { type RuntimeOptions, Session } from './session.js';
+import { FP16_PROVIDERS, type RuntimeOptions, Session } from './session.js';
+import { buildFp16Graph } from './quantize/fp16.js';
+import { RuntimeError } from '../errors.js';
 
 /** What one call of the main graph can fetch. */
 export type MainOutput = 'logits' | 'pooled' | 'features';
@@ -44,6 +46,7 @@ export class InferenceEngine {
     /** The graph builder: the float graph by default, or a pass over it (src/runtime/quantize). */
     private readonly build: typeof buildInferenceGraph = buildInferenceGraph,
   ) {
+    if (options.fp16 && build !== buildInferenceGraph) throw new RuntimeError('fp16 runs the float model in float16: an int8 model has its own graph; run it without fp16');
     this.folded = new FoldedWeights(weights);
   }
 
@@ -82,7 +85,9 @@ export class InferenceEngine {
     const outputs: InferenceOutput[] = this.network.fc ? ['logits', 'pooled', 'features'] : ['pooled', 'features'];
     if (endpoints) outputs.push('endpoints');
     const built = this.build(this.network, this.folded, outputs, { external: true });
-    const next = Session.create(built.model, this.options, built.externalData).then(async (session) => {
+    // Same inputs, outputs and endpoint names in both graphs: `built` describes either.
+    const graphFor = (provider: string) => (this.options.fp16 && FP16_PROVIDERS.has(provider) ? buildFp16Graph(this.network, this.folded, outputs) : built);
+    const next = Session.create(graphFor, this.options).then(async (session) => {
       const old = await prior?.catch(() => undefined);
       if (old) await retire(old);
       return { graph: built, session, endpoints, active: 0, retired: false };

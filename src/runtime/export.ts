@@ -18,6 +18,11 @@ export interface OnnxExportOptions {
   batchSize?: number;
   /** Symbolic height and width instead of the configured image size. */
   dynamicSize?: boolean;
+  /**
+   * The fp16 graph (weights and activations float16, float32 input and outputs: see
+   * src/runtime/quantize/fp16.ts), for WebGPU adapters with `shader-f16`. Float models only.
+   */
+  fp16?: boolean;
 }
 
 /** What an exported file says about its inputs and outputs, so another runtime can use it alone. */
@@ -38,6 +43,7 @@ export function onnxMetadata(net: NetworkSpec, about: OnnxDescription = {}): Rec
   const props: Record<string, string> = { model: net.config.name, padding: net.config.padding };
   const p = about.preprocess;
   if (p) Object.assign(props, { resize: String(p.resize), crop: JSON.stringify(p.crop), interpolation: p.interpolation, mean: JSON.stringify(p.mean), std: JSON.stringify(p.std) });
+  if (p?.resizeMode === 'squash') props.resizeMode = 'squash'; // absent: the shorter side, as before
   if (about.labels && net.fc) props.labels = JSON.stringify(about.labels);
   return props;
 }

@@ -46,7 +46,21 @@ export interface RuntimeOptions {
    * pool serves only onnxruntime: `npm run bench -- browser`).
    */
   spinWait?: boolean;
+  /**
+   * Run the fp16 graph (weights and activations float16, float32 in and out) on the providers
+   * that compute in float16: WebGPU, where the adapter has `shader-f16`. A provider later in
+   * `executionProviders` that takes over (the CPU) runs the float32 graph. Default off.
+   */
+  fp16?: boolean;
 }
+
+/** Providers on which `fp16: true` runs the fp16 graph (the CPU and wasm have no float16 arithmetic: they cast each operator back). */
+export const FP16_PROVIDERS: ReadonlySet<string> = new Set(['webgpu']);
+
+/** A graph's bytes with its external initializers, or the graph to use on each provider. */
+export type GraphSource =
+  | Uint8Array
+  | ((provider: string) => { readonly model: Uint8Array; readonly externalData: readonly { path: string; data: Uint8Array }[] });
 
 /** 'wasm' is onnxruntime-web's CPU backend; the others are onnxruntime-node's. */
 export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt', 'wasm'] as const;
@@ -147,15 +161,17 @@ export class Session {
    * Compiles a model; `externalData` supplies the bytes of initializers stored outside the
    * protobuf (see GraphBuilder.toModelWithExternalData), without copying them first. Each
    * execution provider in turn is tried alone with the rest behind it; one that is unavailable
-   * here (no GPU adapter, no CUDA library) hands over to the next.
+   * here (no GPU adapter, no CUDA library) hands over to the next. `model` may be a function
+   * of the provider (the fp16 graph for WebGPU, the float32 one for the CPU).
    */
-  static async create(model: Uint8Array, options: RuntimeOptions = {}, externalData: readonly { path: string; data: Uint8Array }[] = []): Promise<Session> {
+  static async create(model: GraphSource, options: RuntimeOptions = {}, externalData: readonly { path: string; data: Uint8Array }[] = []): Promise<Session> {
     const providers = options.executionProviders ?? await platform().engine.defaultProviders();
     checkOptions(providers, options);
     const failures: string[] = [];
     for (let i = 0; i < providers.length; i++) {
       try {
-        const session = await platform().engine.InferenceSession.create(model, sessionOptions(providers.slice(i), options, externalData));
+        const graph = typeof model === 'function' ? model(providers[i]) : { model, externalData };
+        const session = await platform().engine.InferenceSession.create(graph.model, sessionOptions(providers.slice(i), options, graph.externalData));
         compiled++;
         live++;
         return new Session(session, session.inputNames, session.outputNames, providers[i]);

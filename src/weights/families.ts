@@ -20,7 +20,7 @@
 import { ConfigError, oneOf } from '../errors.js';
 import type { PaddingStyle } from '../arch/padding.js';
 import { canonicalVariantName, getVariant } from '../arch/variants.js';
-import { IMAGENET_MEAN, IMAGENET_STD, type Interpolation, type PreprocessConfig } from './preprocessConfig.js';
+import { IMAGENET_MEAN, IMAGENET_STD, type Interpolation, type PreprocessConfig, type ResizeMode } from './preprocessConfig.js';
 import type { KeyFamily } from './keymaps.js';
 
 export const WEIGHT_FAMILIES = ['lukemelas', 'advprop', 'torchvision', 'timm-tf', 'timm'] as const;
@@ -43,6 +43,8 @@ export type Sizing =
 
 export interface EvalTransform {
   readonly sizing: Sizing;
+  /** timm's `crop_mode='squash'` where its config says so; otherwise the shorter side is resized. */
+  readonly resizeMode?: ResizeMode;
   readonly interpolation: Interpolation;
   readonly mean: readonly number[];
   readonly std: readonly number[];
@@ -100,7 +102,9 @@ const TIMM_TF_V2_FULL: EvalTransform = {
   sizing: { rule: 'cropPct', cropPct: { 'efficientnet-v2-s': 1, 'efficientnet-v2-m': 1, 'efficientnet-v2-l': 1, 'efficientnet-v2-xl': 1 } },
   interpolation: 'bicubic', mean: INCEPTION_MEAN, std: INCEPTION_STD,
 };
-const TIMM_TF_V2 = { 'efficientnet-v2-s': TIMM_TF_V2_FULL, 'efficientnet-v2-m': TIMM_TF_V2_FULL, 'efficientnet-v2-l': TIMM_TF_V2_FULL, 'efficientnet-v2-xl': TIMM_TF_V2_FULL };
+// M, L and XL also squash the whole image to the test size (`crop_mode='squash'`); S keeps the aspect ratio.
+const TIMM_TF_V2_SQUASH: EvalTransform = { ...TIMM_TF_V2_FULL, resizeMode: 'squash' };
+const TIMM_TF_V2 = { 'efficientnet-v2-s': TIMM_TF_V2_FULL, 'efficientnet-v2-m': TIMM_TF_V2_SQUASH, 'efficientnet-v2-l': TIMM_TF_V2_SQUASH, 'efficientnet-v2-xl': TIMM_TF_V2_SQUASH };
 
 const row = (name: WeightFamilyName, keyFamily: KeyFamily, padding: PaddingStyle, batchNorm: BatchNormSettings, transforms: WeightFamily['transforms'], batchNormFor = {}, transformFor = {}): WeightFamily => ({
   name, keyFamily, padding, batchNorm, batchNormFor, transforms, transformFor,
@@ -189,11 +193,12 @@ export function familyTransform(name: WeightFamilyName, variant: string, release
   if (!spec) throw new ConfigError(`Weight family '${name}' has no release '${release}'. Should be one of: ${oneOf(Object.keys(family.transforms))}`);
   const resolution = getVariant(model).resolution;
   const { sizing, interpolation, mean, std } = spec;
-  if (sizing.rule === 'native') return { resize: resolution, crop: [resolution, resolution], interpolation, mean, std };
-  if (sizing.rule === 'cropPct') return { ...timmConfig(resolution, sizing.cropPct[model], mean, std), interpolation };
+  const mode = spec.resizeMode ? { resizeMode: spec.resizeMode } : {};
+  if (sizing.rule === 'native') return { resize: resolution, crop: [resolution, resolution], ...mode, interpolation, mean, std };
+  if (sizing.rule === 'cropPct') return { ...timmConfig(resolution, sizing.cropPct[model], mean, std), ...mode, interpolation };
   const size = sizing.sizes[model];
   if (!size) throw new ConfigError(`No ${releaseLabel(name, release)} weights for '${variant}'. Should be one of: ${oneOf(Object.keys(sizing.sizes))}`);
-  return { resize: size[0], crop: [size[1], size[1]], interpolation, mean, std };
+  return { resize: size[0], crop: [size[1], size[1]], ...mode, interpolation, mean, std };
 }
 
 /** A release's transform for a variant: the variant's own for the main weights where it has one. */

@@ -6,9 +6,19 @@
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos';
 export const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'bilinear', 'bicubic', 'lanczos'];
 
+/**
+ * How `resize` applies: `shorter` scales the shorter side to it, keeping the aspect ratio
+ * (torchvision `Resize(int)`); `squash` scales both sides to it, dropping the aspect ratio
+ * (timm's `crop_mode='squash'`, `Resize((s, s))`), so the crop loses nothing when it equals `resize`.
+ */
+export type ResizeMode = 'shorter' | 'squash';
+export const RESIZE_MODES: readonly ResizeMode[] = ['shorter', 'squash'];
+
 export interface PreprocessConfig {
-  /** Resize so the shorter side has this many pixels (torchvision `Resize(int)`), before cropping. */
+  /** Resize so the shorter side has this many pixels (torchvision `Resize(int)`), before cropping; both sides with `resizeMode: 'squash'`. */
   readonly resize: number;
+  /** Default 'shorter'. A non-square crop squashes to `resize` on its shorter side and in proportion on the other. */
+  readonly resizeMode?: ResizeMode;
   /** Centre crop [height, width] after resizing. */
   readonly crop: readonly [number, number];
   readonly interpolation: Interpolation;

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOptions.js';
 import { finiteNumber, positiveInt } from '../options.js';
 import { trainingReporter } from '../trainingProgress.js';
-import { ConfigError, EfficientNet, EfficientNetError, FROM_SCRATCH_MOMENTUM, SCHEDULES, checkpointPaths, defaultAugment, describeDefaults, imageFolder, parseFreeze, type FitOptions, type FreezeSpec, type OptimizerKind, type ScheduleName } from '../../index.js';
+import { ConfigError, EfficientNet, EfficientNetError, FROM_SCRATCH_MOMENTUM, SCHEDULES, checkpointPaths, defaultAugment, describeDefaults, describeStages, imageFolder, progressiveStages, parseFreeze, type FitOptions, type FreezeSpec, type OptimizerKind, type ScheduleName } from '../../index.js';
 
 interface FinetuneOptions extends Omit<ModelCliOptions, 'weights'> {
   weights?: string;
@@ -24,6 +24,7 @@ interface FinetuneOptions extends Omit<ModelCliOptions, 'weights'> {
   seed: number;
   augment: boolean;
   randAugment?: true | { ops: number; magnitude: number };
+  progressive?: { start: number; end: number };
   out: string;
   resume?: boolean;
   checkpointEvery?: number;
@@ -65,6 +66,7 @@ export function registerFinetune(program: Command): void {
     .option('--no-augment', 'train on the evaluation transform (head only: features are then computed once); the default below 64 px')
     .option('--augment', 'random resized crop and flip, also below 64 px')
     .option('--rand-augment [ops,magnitude]', 'add RandAugment after crop and flip (default 2,9)', randAugmentOption)
+    .option('--progressive <start,end>', 'progressive learning (EfficientNetV2): image sizes growing from start to end over up to 4 stages; the model ends at end', progressiveOption)
     .requiredOption('--out <file.safetensors>', 'best model; <out>.last, <out>.state and <out>.curves.svg go beside it')
     .option('--resume', 'continue the run whose state is in <out>.state.safetensors')
     .option('--checkpoint-every <steps>', 'also save the resume state every N steps', positiveInt, 200)
@@ -82,10 +84,12 @@ export function registerFinetune(program: Command): void {
         });
       // Augmentation: the user's choice, or the default for the image size.
       const augmentChosen = command.getOptionValueSource('augment') === 'cli' || opts.randAugment !== undefined;
+      const stages = opts.progressive && progressiveStages(opts.epochs, opts.progressive);
       const augment: FitOptions['augment'] = !augmentChosen
-        ? defaultAugment(net.config.imageSize)
+        ? defaultAugment(stages ? [opts.progressive!.end, opts.progressive!.end] : net.config.imageSize)
         : opts.augment !== false ? { randAugment: opts.randAugment === true ? {} : opts.randAugment || undefined } : false;
-      process.stdout.write(`${opts.weights ? 'fine-tuning' : 'from scratch'} at ${net.config.imageSize.join('×')}: ${describeDefaults({ momentum: net.config.batchNormMomentum, augment, schedule: opts.schedule })}\n`);
+      const sizes = stages ? `with progressive sizes ${describeStages(stages)}` : `at ${net.config.imageSize.join('×')}`;
+      process.stdout.write(`${opts.weights ? 'fine-tuning' : 'from scratch'} ${sizes}: ${describeDefaults({ momentum: net.config.batchNormMomentum, augment, schedule: opts.schedule })}\n`);
       const statePath = checkpointPaths(opts.out).state;
       if (opts.resume && !existsSync(statePath)) process.stderr.write(`efficientnet: no ${statePath} to resume from; starting afresh\n`);
       if (!opts.resume && existsSync(statePath)) process.stderr.write(`efficientnet: starting afresh; ${statePath} will be replaced (add --resume to continue that run)\n`);
@@ -97,7 +101,7 @@ export function registerFinetune(program: Command): void {
       const options: FitOptions = {
         epochs: opts.epochs, batchSize: opts.batchSize, learningRate: opts.lr, optimizer: { kind: opts.optimizer } as FitOptions['optimizer'],
         schedule: opts.schedule, warmupEpochs: opts.warmupEpochs, freeze: opts.freeze ?? (opts.weights ? 'head' : 'none'), batchNorm: opts.bn,
-        labelSmoothing: opts.labelSmoothing, seed: opts.seed, validation,
+        labelSmoothing: opts.labelSmoothing, seed: opts.seed, validation, progressive: opts.progressive,
         // From scratch: the classifier starts at zero and the running statistics at the first batch's.
         zeroHead: !opts.weights, freshStatistics: !opts.weights, augment,
         out: opts.out, resume: opts.resume, checkpointEvery: opts.checkpointEvery, signal: controller.signal, runtime,
@@ -129,6 +133,12 @@ function randAugmentOption(value: string): { ops: number; magnitude: number } {
   const match = /^(\d+),(\d+)$/.exec(value.trim());
   if (!match || Number(match[2]) > 30) throw new InvalidArgumentError(`'${value}' is not ops,magnitude (e.g. 2,9; magnitude 0 to 30).`);
   return { ops: Number(match[1]), magnitude: Number(match[2]) };
+}
+
+function progressiveOption(value: string): { start: number; end: number } {
+  const match = /^(\d+),(\d+)$/.exec(value.trim());
+  if (!match || Number(match[1]) < 8 || Number(match[2]) < 8) throw new InvalidArgumentError(`'${value}' is not start,end image sizes (e.g. 128,300; each at least 8).`);
+  return { start: Number(match[1]), end: Number(match[2]) };
 }
 
 function positiveIntOrZero(value: string): number {

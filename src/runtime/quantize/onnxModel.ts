@@ -72,7 +72,7 @@ export class OpenModel {
     for (const name of names) this.decoded.graph.output.push({ name, type: { tensorType: { elemType: TENSOR_TYPE.float32 } } });
   }
 
-  /** Sets the element type of every graph input and output (the fp16 pass's outer casts keep them float32). */
+  /** The element type code of a graph input or output (TENSOR_TYPE), or undefined for another name. */
   valueType(name: string): number | undefined {
     const all = [...this.decoded.graph.input, ...this.decoded.graph.output];
     return (all.find((v) => v.name === name)?.type as { tensorType?: { elemType?: number } } | undefined)?.tensorType?.elemType;

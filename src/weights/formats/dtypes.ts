@@ -12,6 +12,32 @@ export function halfToFloat(bits: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
+/**
+ * A number to IEEE 754 half precision bits (a uint16), rounded to nearest even; past ±65504 it
+ * becomes ±infinity, as in every IEEE conversion (clamp first where that matters).
+ *
+ * @example
+ * floatToHalf(1) // 0x3c00
+ * halfToFloat(floatToHalf(0.1)) // 0.0999755859375
+ */
+export function floatToHalf(value: number): number {
+  scratch.setFloat32(0, value);
+  const bits = scratch.getUint32(0);
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15; // rebiased for half
+  const mantissa = bits & 0x7fffff;
+  if (((bits >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0); // infinity, NaN
+  if (exponent >= 0x1f) return sign | 0x7c00;
+  // Normal halves keep 10 of the 23 mantissa bits; subnormals shift the implicit 1 in as well.
+  const source = exponent > 0 ? mantissa : mantissa | 0x800000;
+  const shift = exponent > 0 ? 13 : Math.min(25, 14 - exponent);
+  const kept = (exponent > 0 ? exponent << 10 : 0) | (source >> shift);
+  const rest = source & ((1 << shift) - 1);
+  const half = 1 << (shift - 1);
+  // A carry out of the mantissa lands in the exponent, which is the right next value.
+  return sign | (kept + (rest > half || (rest === half && kept & 1) ? 1 : 0));
+}
+
 /** bfloat16 (the top 16 bits of a float32) to a number. */
 export function bfloat16ToFloat(bits: number): number {
   scratch.setUint32(0, bits << 16);

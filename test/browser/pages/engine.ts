@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-web';
 import type { PageEngine, PageEnvironment, PageRunRequest, PageRunResult } from '../support/protocol.js';
 
 /** The slice of the WebGPU API used here (the DOM typings in use do not declare it). */
-interface GpuAdapterLike { readonly info?: { vendor: string; architecture: string; description: string } }
+interface GpuAdapterLike { readonly info?: { vendor: string; architecture: string; description: string }; readonly features: Iterable<string> }
 interface GpuLike { requestAdapter(): Promise<GpuAdapterLike | null> }
 
 const blobUrl = (name: string) => `/blob/${encodeURIComponent(name)}`;
@@ -33,7 +33,7 @@ async function environment(): Promise<PageEnvironment> {
     userAgent: navigator.userAgent,
     adapter: !gpu ? { missing: 'navigator.gpu is undefined' }
       : !adapter ? { missing: 'requestAdapter() gave null' }
-      : { vendor: adapter.info?.vendor ?? '', architecture: adapter.info?.architecture ?? '', description: adapter.info?.description ?? '' },
+      : { vendor: adapter.info?.vendor ?? '', architecture: adapter.info?.architecture ?? '', description: adapter.info?.description ?? '', features: [...adapter.features].sort() },
   };
 }
 

@@ -11,8 +11,8 @@ export interface PageEnvironment {
   readonly crossOriginIsolated: boolean;
   readonly hardwareConcurrency: number;
   readonly userAgent: string;
-  /** The WebGPU adapter's info, or why there is none. */
-  readonly adapter: { readonly vendor: string; readonly architecture: string; readonly description: string } | { readonly missing: string };
+  /** The WebGPU adapter's info and optional features (`shader-f16` for fp16 graphs), or why there is none. */
+  readonly adapter: { readonly vendor: string; readonly architecture: string; readonly description: string; readonly features: readonly string[] } | { readonly missing: string };
 }
 
 export interface PageRunRequest {

@@ -1,6 +1,7 @@
 /**
  * The int8 model of a network trained here on the committed Fashion-MNIST subset (b0 at 32×32
- * grey, from scratch): top-1 within 1 point of fp32 on held-out images, the same top-1 on at
+ * grey, from scratch, 3 epochs on its 2000 training images without augmentation: about 74%
+ * top-1, a minute of training): top-1 within 1 point of fp32 on held-out images, the same top-1 on at
  * least 97% of them, deterministic calibration, saving and loading without images, and an
  * exported int8 file that gives the same logits in a bare onnxruntime session.
  */
@@ -35,7 +36,10 @@ async function probabilities(net: EfficientNet, paths: string[]): Promise<Float3
 }
 
 before(async () => {
-  const train = await fashion('train', 60);
+  // Trained on 60 images a class instead (56% top-1, many near ties), int8 agreed with fp32 on only
+  // 92%: the model, not the quantization (fp32 itself moves 0.4% of its answers under input noise
+  // of one int8 step there, 0.2% here). The README's int8 section has the figures.
+  const train = await fashion('train', 200);
   const result = await smallNet().fit(train, { epochs: 3, batchSize: 32, learningRate: 3e-3, augment: false, zeroHead: true, freshStatistics: true });
   fp32 = result.model;
   const test = await fashion('test', 50);
@@ -63,9 +67,7 @@ test('int8 keeps top-1 within 1 point of fp32 on held-out images', async () => {
 
 let agreementSeen = 0;
 
-// Not reached yet: this briefly trained network (56% top-1, many near ties) agrees on 89-93% in
-// every configuration measured, even with only the stem in int8: see the report in issue 14.
-test('int8 agrees with fp32 on at least 97% of held-out images', { todo: 'agreement 0.92 measured; target 0.97' }, () => {
+test('int8 agrees with fp32 on at least 97% of held-out images', () => {
   assert.ok(agreementSeen >= 0.97, `agreement ${agreementSeen}`);
 });
 
