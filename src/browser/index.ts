@@ -11,14 +11,16 @@ import type { FetchPretrainedOptions } from '../platform/index.js';
 import type { FromWeightsOptions, ModelClass } from '../model/efficientNetModel.js';
 import type { ImageRunOptions, Prediction } from '../pipeline/classify.js';
 import type { FloatBatch } from '../runtime/inputs.js';
-import { type BrowserImageInput, type WeightsSource, toImageInputs, weightSource } from './inputs.js';
+import type { FitOptions } from '../finetune/options.js';
+import type { FitResult } from '../finetune/fit.js';
+import { type BrowserDataset, type BrowserImageInput, type WeightsSource, toImageInputs, toLabelledDataset, weightSource } from './inputs.js';
 
 export * from '../api/index.js';
 export { configureBrowser, type BrowserSettings } from './settings.js';
 export { ort, webgpuAdapter } from './engine.js';
 export { browserPixels, type BrowserImage } from './images.js';
 export { fetchPretrainedBytes, sha256Hex } from './weights.js';
-export type { BrowserImageInput, WeightsSource } from './inputs.js';
+export type { BrowserDataset, BrowserImageInput, BrowserLabelledImage, WeightsSource } from './inputs.js';
 
 /**
  * `EfficientNet` with the browser's inputs: weights from a URL, bytes, a Blob or a File;
@@ -61,5 +63,17 @@ export class EfficientNet extends CoreEfficientNet {
   override async embed(input: BrowserImageInput | readonly BrowserImageInput[] | FloatBatch, options: ImageRunOptions = {}): Promise<FloatBatch> {
     if (isFloatBatch(input)) return super.embed(input, options);
     return super.embed((await toImageInputs(input)) as never, options);
+  }
+
+  /**
+   * Fine-tunes on labelled images from the page: Files, Blobs, canvases, `<img>` elements,
+   * ImageData, pixels or URLs, held in memory for the run (see the core's `fit`).
+   *
+   * @example
+   * const { model, history } = await net.fit({ classes: ['cat', 'dog'], samples: files.map((image, i) => ({ image, label: labels[i] })) }, { epochs: 2, freeze: 'head' });
+   */
+  override async fit(dataset: BrowserDataset, options: FitOptions & { validation?: BrowserDataset | { readonly split: number } }): Promise<FitResult<this>> {
+    const validation = options.validation && !('split' in options.validation) ? await toLabelledDataset(options.validation) : options.validation;
+    return super.fit(await toLabelledDataset(dataset), { ...options, validation });
   }
 }

@@ -5,6 +5,7 @@
  * (the platform decodes it like a fetched file), drawable images become RGBA pixels.
  */
 import type { ImageInput } from '../data/decode.js';
+import type { LabelledDataset } from '../finetune/dataset.js';
 import type { RawImage } from '../platform/index.js';
 import { type BrowserImage, browserPixels } from './images.js';
 
@@ -48,4 +49,31 @@ export async function weightSource(source: WeightsSource): Promise<string | Uint
   if (typeof source === 'string' || source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   return new Uint8Array(await source.arrayBuffer());
+}
+
+/** A labelled image for `fit` in a page: a URL (`path`), or the image itself in any browser form. */
+export type BrowserLabelledImage =
+  | { readonly path: string; readonly label: number }
+  | { readonly image: BrowserImageInput; readonly label: number; readonly name?: string };
+
+/** Class names and labelled images from the page (Files, Blobs, canvases, `<img>`, pixels, URLs). */
+export interface BrowserDataset {
+  readonly classes: readonly string[];
+  readonly samples: readonly BrowserLabelledImage[];
+}
+
+/**
+ * The core's dataset for a page's one: each image becomes encoded bytes or pixels, named by
+ * `name`, a File's name, or its place in the list (the name is what skip messages say).
+ *
+ * @example
+ * await toLabelledDataset({ classes: ['cat', 'dog'], samples: [{ image: file, label: 0 }] })
+ */
+export async function toLabelledDataset(dataset: BrowserDataset): Promise<LabelledDataset> {
+  const samples = await Promise.all(dataset.samples.map(async (sample, i) => {
+    if (!('image' in sample)) return sample;
+    const name = sample.name ?? (typeof File !== 'undefined' && sample.image instanceof File ? sample.image.name : `image ${i}`);
+    return { path: name, label: sample.label, image: await toImageInput(sample.image) };
+  }));
+  return { classes: dataset.classes, samples };
 }

@@ -5,11 +5,15 @@
 import { join } from 'pathe';
 import { DatasetError } from '../errors.js';
 import { platform } from '../platform/index.js';
+import type { ImageInput } from './decode.js';
 import { compare, isImagePath, type SkippedPath } from './imagePaths.js';
 
 export interface LabelledImage {
+  /** Where the image is read from; with `image`, only its name in messages and split order. */
   readonly path: string;
   readonly label: number;
+  /** The image itself, already in memory (encoded bytes or pixels): a page's Blobs and canvases, a generated set. */
+  readonly image?: ImageInput;
 }
 
 export interface ImageFolderDataset {

@@ -59,7 +59,7 @@ export async function evaluate(net: ImageModel, dataset: ImageFolderDataset | st
   const failed: SkippedPath[] = [];
   let done = 0;
   const load = { batchSize: options.batchSize ?? 8, channels: decodeChannels(net.config) } as const;
-  const decode = (item: LabelledImage) => preprocessImage(item.path, config, load);
+  const decode = (item: LabelledImage) => preprocessImage(item.image ?? item.path, config, { ...load, name: item.path });
   for await (const batch of loadBatches(data.samples, config, load, decode)) {
     const batchFailed = batch.failed.map(({ item, error }) => ({ path: item.path, reason: error.message }));
     failed.push(...batchFailed);

@@ -6,6 +6,7 @@
  */
 import { DatasetError } from '../errors.js';
 import { readImageSize } from '../data/decode.js';
+import { platform } from '../platform/index.js';
 import type { ImageFolderDataset, LabelledImage } from '../data/imageFolder.js';
 import type { SkippedPath } from '../data/imagePaths.js';
 import { Random, mixSeed } from '../util/random.js';
@@ -72,7 +73,7 @@ export async function scanImages(samples: readonly LabelledImage[], concurrency 
     while (next < samples.length) {
       const i = next++;
       try {
-        const { width, height } = await readImageSize(samples[i].path);
+        const { width, height } = await sampleSize(samples[i]);
         ok[i] = width > 0 && height > 0;
         if (!ok[i]) reasons[i] = 'no image size in its header';
       } catch (error) {
@@ -86,6 +87,12 @@ export async function scanImages(samples: readonly LabelledImage[], concurrency 
     samples: samples.filter((_, i) => ok[i]),
     skipped: samples.flatMap((s, i) => (ok[i] ? [] : [{ path: s.path, reason: reasons[i] }])),
   };
+}
+
+/** An image's size from its header, or from its pixels when it is in memory already decoded. */
+async function sampleSize({ path, image }: LabelledImage): Promise<{ width: number; height: number }> {
+  if (image === undefined || typeof image === 'string') return readImageSize(image ?? path);
+  return image instanceof Uint8Array ? platform().images.size(image) : image;
 }
 
 /**

@@ -48,7 +48,7 @@ export interface SourceOptions {
 export function imageSource(dataset: LabelledDataset, config: PreprocessConfig, channels: 1 | 3, options: SourceOptions): Source {
   const load = trainTransform(config, options.augment, channels, options.seed);
   return async function* (order, start, epoch) {
-    const items: TrainItem[] = order.slice(start).map((sample) => ({ path: dataset.samples[sample].path, sample, epoch }));
+    const items: TrainItem[] = order.slice(start).map((sample) => ({ path: dataset.samples[sample].path, image: dataset.samples[sample].image, sample, epoch }));
     for await (const batch of loadBatches(items, config, { batchSize: options.batchSize, inFlight: options.inFlight, channels }, load)) {
       yield {
         data: batch.data,

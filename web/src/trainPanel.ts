@@ -6,7 +6,7 @@
 import type { ClassesPanel } from './classesPanel.js';
 import { LiveChart } from './chart.js';
 import { byId } from './dom.js';
-import type { Library, Model } from './library.js';
+import type { Library } from './library.js';
 import { Throughput, formatDuration } from './rate.js';
 import type { AppState } from './state.js';
 
@@ -56,7 +56,6 @@ export function trainPanel(state: AppState, classes: ClassesPanel, lib: typeof L
     try {
       const result = await model.fit({ classes: names, samples: urls.flatMap((list, label) => list.map((path) => ({ path, label }))) }, {
         ...options,
-        batchNorm: await batchNormFor(model, options),
         signal: controller.signal,
         onSkip: (path, reason) => state.status(`skipped ${fileNames.get(path) ?? path}: ${reason}`, true),
         onStep: (s) => {
@@ -116,12 +115,4 @@ function readOptions(): Pick<FitOptions, 'epochs' | 'batchSize' | 'learningRate'
   const choice = byId('freeze', HTMLSelectElement).value;
   const freeze = choice === 'head' ? 'head' : choice === 'none' ? 'none' : { stages: integer('stages', 'stages') };
   return { epochs: integer('epochs', 'epochs'), batchSize: integer('batch-size', 'batch size'), learningRate, freeze };
-}
-
-/**
- * Batch norm for the run: onnxruntime-web's WebGPU backend has no training-mode batch
- * normalisation (docs/browser-engine.md), so a training graph on WebGPU keeps the statistics frozen.
- */
-async function batchNormFor(model: Model, options: Pick<FitOptions, 'freeze'>): Promise<FitOptions['batchNorm']> {
-  return options.freeze !== 'head' && (await model.executionProvider()) === 'webgpu' ? 'frozen' : undefined;
 }

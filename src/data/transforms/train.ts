@@ -4,7 +4,7 @@
  * random numbers come from its own generator seeded by (seed, epoch, sample), so the result does
  * not depend on the order in which the parallel loader finishes decoding.
  */
-import { decodeImage } from '../decode.js';
+import { decodeImage, type ImageInput } from '../decode.js';
 import { randomHorizontalFlip, randomResizedCropBox, resizedCrop, type ResizedCropOptions } from './augment.js';
 import type { OutputChannels, RawImage } from '../image.js';
 import { preprocessImage, preprocessPixels } from '../preprocess.js';
@@ -24,7 +24,9 @@ export interface AugmentOptions {
 
 /** An image to load for one step: which sample, in which epoch. */
 export interface TrainItem {
+  /** The image's path, or its name when `image` holds it. */
   readonly path: string;
+  readonly image?: ImageInput;
   readonly sample: number;
   readonly epoch: number;
 }
@@ -38,12 +40,12 @@ export interface TrainItem {
  * for await (const batch of loadBatches(items, net.preprocess, {}, load)) { ... }
  */
 export function trainTransform(config: PreprocessConfig, augment: AugmentOptions | false, channels: OutputChannels, seed: number): (item: TrainItem) => Promise<ImageTensor> {
-  if (augment === false) return (item) => preprocessImage(item.path, config, { channels });
+  if (augment === false) return (item) => preprocessImage(item.image ?? item.path, config, { channels, name: item.path });
   const crop = augment.crop ?? {};
   const flip = augment.flip ?? true;
   return async (item) => {
     const rng = seededRng(mixSeed(seed, item.epoch, item.sample));
-    const image = await decodeImage(item.path, { channels });
+    const image = await decodeImage(item.image ?? item.path, { channels, name: item.path });
     const rest = (im: RawImage) => {
       const flipped = flip ? randomHorizontalFlip(im, rng) : im;
       return augment.randAugment ? randAugment(flipped, rng, augment.randAugment) : flipped;

@@ -114,6 +114,45 @@ async function saved(request: { weights: string; fileName: string; output: strin
 }
 
 /**
+ * Two classes a random network can tell apart in a few steps: a bright left half (class 0) or a
+ * bright right half (class 1), 32×32, with a little per-image noise. Half arrive as ImageData,
+ * half as PNG Blobs (the two ways a page holds images).
+ */
+async function stripes(count: number): Promise<Library.BrowserDataset> {
+  const samples = await Promise.all(Array.from({ length: count }, async (_, i) => {
+    const label = i % 2;
+    const image = new ImageData(32, 32);
+    for (let p = 0; p < 32 * 32; p++) {
+      const bright = (p % 32 < 16) === (label === 0);
+      const v = (bright ? 210 : 40) + ((p * 7 + i * 13) % 24);
+      image.data.set([v, v, v, 255], p * 4);
+    }
+    if (i % 4 < 2) return { image, label, name: `stripes ${i}` };
+    const canvas = new OffscreenCanvas(32, 32);
+    canvas.getContext('2d')!.putImageData(image, 0, 0);
+    return { image: await canvas.convertToBlob({ type: 'image/png' }), label, name: `stripes ${i}.png` };
+  }));
+  return { classes: ['left', 'right'], samples };
+}
+
+/** `fit` in the page on in-memory images, from scratch, everything trainable: each step's loss and each epoch's. */
+async function fit(request: { provider: string; count: number; epochs: number; batchSize: number }) {
+  const net = lib.EfficientNet.fromName('efficientnet-b0', { imageSize: 32, seed: 3, batchNormMomentum: lib.FROM_SCRATCH_MOMENTUM, runtime: { executionProviders: [request.provider] } });
+  const steps: number[] = [];
+  const start = performance.now();
+  try {
+    const { model, history } = await net.fit(await stripes(request.count), {
+      epochs: request.epochs, batchSize: request.batchSize, freeze: 'none', learningRate: 1e-3, zeroHead: true, seed: 0, onStep: (s) => { steps.push(s.loss); },
+    });
+    const provider = await model.executionProvider();
+    await model.dispose();
+    return { steps, epochs: history.map((e) => e.loss), provider, ms: performance.now() - start };
+  } finally {
+    await net.dispose();
+  }
+}
+
+/**
  * b0 `forward` beside a raw onnxruntime-web session on the same graph (net.toOnnx()) in this
  * page, runs interleaved; median milliseconds of each.
  */
@@ -147,4 +186,4 @@ async function bench(request: { weights: string; provider: string; batches: read
   }
 }
 
-if (inPage) (globalThis as { lib?: unknown }).lib = { bench, logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
+if (inPage) (globalThis as { lib?: unknown }).lib = { bench, fit, logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
