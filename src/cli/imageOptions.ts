@@ -73,6 +73,7 @@ export async function collectImages(inputs: readonly string[]): Promise<{ files:
  */
 export async function forEachImageBatch(net: EfficientNet, inputs: readonly string[], opts: ImageCliOptions, onBatch: (batch: FloatBatch, files: readonly string[]) => Promise<void>): Promise<void> {
   const { files, problems } = await collectImages(inputs);
+  net.expectImageDecoding();
   const config = preprocessFor(net, opts);
   const bar = progressBar(files.length, 'images', '{bar} {value}/{total} | {rate} img/s | ETA {eta_formatted}');
   let failed = problems;

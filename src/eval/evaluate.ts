@@ -54,6 +54,7 @@ export async function evaluate(net: ImageModel, dataset: ImageFolderDataset | st
   if (!Number.isInteger(k) || k < 1 || k > numClasses) throw new ConfigError(`top-k must be an integer from 1 to the model's ${numClasses} classes, got ${k}`);
   const data = typeof dataset === 'string' ? await imageFolder(dataset, { minClasses: 1 }) : dataset;
   const mapping = matchClasses(data.classes, net.labels, numClasses, await modelLabels(net));
+  net.expectImageDecoding();
   const config = { ...net.preprocess, ...options.preprocess };
   const results = { targets: [] as number[], predictions: [] as number[], ranks: [] as number[] };
   const failed: SkippedPath[] = [];

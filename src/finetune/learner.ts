@@ -38,7 +38,10 @@ export function trainerLearner(trainer: Trainer, template: ImageModel, freshStat
     state: () => trainer.state(),
     loadState: (state) => trainer.loadState(state),
     model: async () => modelWithWeights(template, trainer.weights),
-    logits: async (model, data, n) => (await model.forward({ data, dims: [n, c, h, w] })).data,
+    logits: async (model, data, n) => {
+      model.expectImageDecoding(); // validation images decode beside it
+      return (await model.forward({ data, dims: [n, c, h, w] })).data;
+    },
   };
 }
 

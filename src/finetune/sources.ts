@@ -69,6 +69,7 @@ export function imageSource(dataset: LabelledDataset, config: PreprocessConfig, 
  */
 export function featureSource(images: Source, backbone: ImageModel): Source {
   const [c, h, w] = [backbone.config.inChannels, ...backbone.config.imageSize];
+  backbone.expectImageDecoding();
   return async function* (order, start, epoch) {
     for await (const batch of images(order, start, epoch)) {
       const n = batch.labels.length;

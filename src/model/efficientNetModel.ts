@@ -372,6 +372,17 @@ export class EfficientNetModel {
   }
 
   /**
+   * Tells the engine that images decode beside its runs (the image tasks call it): idle engine
+   * threads then sleep instead of spinning, leaving the cores to the decoder.
+   *
+   * @example
+   * net.expectImageDecoding(); // before a loop that decodes the next batch while this one runs
+   */
+  expectImageDecoding(): void {
+    this.engine.decodesImagesBeside();
+  }
+
+  /**
    * The execution provider that runs this model: the first of `runtime.executionProviders`
    * available on this machine (compiles the engine if it has not run yet).
    *

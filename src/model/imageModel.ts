@@ -39,4 +39,6 @@ export interface ImageModel {
   withWeights(weights: StateDict, options?: FromWeightsOptions, metadata?: ModelMetadata): this;
   /** Frees the engine; a later call compiles again. */
   dispose(): Promise<void>;
+  /** Images decode beside this model's runs: its engine's idle threads should sleep, not spin. */
+  expectImageDecoding(): void;
 }

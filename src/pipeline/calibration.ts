@@ -31,6 +31,7 @@ export function spread<T>(images: readonly T[], count: number): T[] {
  */
 export async function* calibrationBatches(net: ImageModel, images: readonly ImageInput[], options: ImageRunOptions = {}): AsyncGenerator<FloatBatch> {
   if (images.length === 0) throw new ConfigError('Calibration needs at least one image; the calibration set is empty');
+  net.expectImageDecoding();
   const failures: Error[] = [];
   const config = { ...net.preprocess, ...options.preprocess };
   for await (const batch of loadBatches(images, config, { batchSize: options.batchSize ?? 8, channels: decodeChannels(net.config) })) {

@@ -64,6 +64,7 @@ export async function modelLabels(net: ImageModel, task = 'classify'): Promise<r
  * named in one error after the others ran.
  */
 export async function mapImageBatches<R>(net: ImageModel, inputs: readonly ImageInput[], options: ImageRunOptions, fn: (batch: FloatBatch, count: number) => Promise<R[]>): Promise<R[]> {
+  net.expectImageDecoding();
   const config = { ...net.preprocess, ...options.preprocess };
   const results: R[] = [];
   const failures: Error[] = [];

@@ -38,6 +38,9 @@ export class InferenceEngine {
   private readonly folded: FoldedWeights;
   private current?: Promise<Compiled>;
   private currentHasEndpoints = false;
+  /** Whether the live session's idle threads spin. */
+  private currentSpins?: boolean;
+  private imagesDecodeBeside = false;
 
   constructor(
     private readonly network: NetworkSpec,
@@ -70,6 +73,16 @@ export class InferenceEngine {
     });
   }
 
+  /**
+   * Says that images decode beside this engine's runs (classify, embed, evaluate, fit on files):
+   * its idle threads then sleep between runs and leave the cores to the decoder. Without it they
+   * spin, onnxruntime's default and the faster choice for tensors back to back (`npm run bench --
+   * inference`: raw spin against raw sleep). A live spinning session is recompiled at the next run.
+   */
+  decodesImagesBeside(): void {
+    this.imagesDecodeBeside = true;
+  }
+
   /** Frees the session (once runs in flight end); a later call compiles again. */
   async dispose(): Promise<void> {
     const current = this.current;
@@ -81,23 +94,27 @@ export class InferenceEngine {
   /** The live graph, recompiled with endpoint outputs the first time they are asked for. */
   private graph(endpoints: boolean): Promise<Compiled> {
     const prior = this.current;
-    if (prior && (this.currentHasEndpoints || !endpoints)) return prior;
+    const [priorEndpoints, priorSpins] = [this.currentHasEndpoints, this.currentSpins];
+    const spin = this.options.spinWait ?? !this.imagesDecodeBeside;
+    if (prior && (this.currentHasEndpoints || !endpoints) && this.currentSpins === spin) return prior;
+    const withEndpoints = endpoints || (prior !== undefined && this.currentHasEndpoints);
     const outputs: InferenceOutput[] = this.network.fc ? ['logits', 'pooled', 'features'] : ['pooled', 'features'];
-    if (endpoints) outputs.push('endpoints');
+    if (withEndpoints) outputs.push('endpoints');
     const built = this.build(this.network, this.folded, outputs, { external: true });
     // Same inputs, outputs and endpoint names in both graphs: `built` describes either.
     const graphFor = (provider: string) => (this.options.fp16 && FP16_PROVIDERS.has(provider) ? buildFp16Graph(this.network, this.folded, outputs) : built);
-    const next = Session.create(graphFor, this.options).then(async (session) => {
+    const next = Session.create(graphFor, { ...this.options, spinWait: spin }).then(async (session) => {
       const old = await prior?.catch(() => undefined);
       if (old) await retire(old);
-      return { graph: built, session, endpoints, active: 0, retired: false };
+      return { graph: built, session, endpoints: withEndpoints, active: 0, retired: false };
     });
     this.current = next;
-    this.currentHasEndpoints = endpoints;
+    this.currentHasEndpoints = withEndpoints;
+    this.currentSpins = spin;
     next.catch(() => {
       if (this.current !== next) return;
       this.current = prior; // a failed compile leaves the previous graph in use, and the next call retries
-      this.currentHasEndpoints = false;
+      [this.currentHasEndpoints, this.currentSpins] = [priorEndpoints, priorSpins];
     });
     return next;
   }

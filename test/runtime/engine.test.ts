@@ -79,6 +79,34 @@ test('forward, pooled features, embed and extractFeatures share one session; end
   }
 });
 
+test('tensor-in use keeps spinning threads; an image task recompiles once with sleeping threads and keeps them', async () => {
+  const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: RUNTIME });
+  const pixels = { data: new Uint8Array(SIZE * SIZE * 3).fill(128), width: SIZE, height: SIZE, channels: 3 };
+  try {
+    const before = compiledSessions();
+    const spinning = await net.forward(x);
+    assert.equal(compiledSessions() - before, 1);
+    await net.classify(pixels); // images decode beside inference from now on
+    assert.equal(compiledSessions() - before, 2, 'the image task recompiles the graph with sleeping threads');
+    const sleeping = await net.forward(x);
+    await net.classify([pixels, pixels]);
+    assert.equal(compiledSessions() - before, 2, 'and keeps it: no recompiling back and forth');
+    assert.equal(liveSessions(), 1);
+    assert.ok(difference(sleeping.data, spinning.data) <= TOLERANCE, 'the thread policy changes no value');
+  } finally {
+    await net.dispose();
+  }
+  const first = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: RUNTIME });
+  try {
+    const before = compiledSessions();
+    await first.classify(pixels);
+    await first.forward(x);
+    assert.equal(compiledSessions() - before, 1, 'a model first used on images compiles once');
+  } finally {
+    await first.dispose();
+  }
+});
+
 test('a headless model has no logits output: forward gives pooled features from the same session', async () => {
   const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, includeTop: false, runtime: RUNTIME });
   try {
