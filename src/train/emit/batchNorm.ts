@@ -68,3 +68,42 @@ function portable(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string
   const y = ops.channelAffine(centred, ops.mul(gamma, rstd), beta, C);
   return { y, mean: ops.reshape(mean4, [C]), variance, rstd };
 }
+
+/** What the backward of batch norm needs from its forward. */
+export interface BatchNormSaved {
+  /** The map before batch norm [N, C, H, W]. */
+  readonly z: string;
+  readonly mean: string;
+  readonly variance: string;
+  readonly rstd?: string;
+}
+
+/**
+ * The backward of batch norm as per-channel terms [C], so that the caller touches the full map
+ * once: the true gradient of z is k1·(dy + a·z + b) (`a` and `b` only in training mode, where
+ * the batch statistics depend on z), k1 = γ/σ. Declares the gradients of γ and β.
+ *
+ * `dotZ` is Σ dy·z [C] when the caller has it without a pass over the map (an expanding 1×1
+ * layer reads it off Σ dy·xᵀ, ./expansion.ts); otherwise it is a Mul and a ReduceSum here.
+ *
+ * @example
+ * const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance }, { gamma, beta }, dy, count);
+ */
+export function batchNormBackward(
+  ctx: EmitContext, bn: BatchNormLayer, saved: BatchNormSaved, { gamma, beta }: { readonly gamma: string; readonly beta: string },
+  dy: string, count: number, dotZ?: string,
+): { k1: string; a?: string; b?: string } {
+  const { ops, tape } = ctx;
+  const { mean, variance } = saved;
+  const rstd = saved.rstd ?? ops.g.node('Reciprocal', [ops.g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
+  const s1 = ops.sum(dy, [0, 2, 3]); // Σ dy, [C]
+  const s2 = dotZ ?? ops.sum(ops.mul(dy, saved.z), [0, 2, 3]); // Σ dy·z, [C]
+  const sxh = ops.mul(rstd, ops.sub(s2, ops.mul(mean, s1))); // Σ dy·ẑ, [C]
+  if (tape.needsGrad(gamma)) tape.paramGrad(`${bn.name}.weight`, sxh);
+  if (tape.needsGrad(beta)) tape.paramGrad(`${bn.name}.bias`, s1);
+  const k1 = ops.mul(gamma, rstd); // [C]
+  if (ctx.batchNorm !== 'train') return { k1 };
+  const a = ops.mul(ops.mul(rstd, sxh), ops.scalar(-1 / count)); // [C]
+  const b = ops.sub(ops.mul(s1, ops.scalar(-1 / count)), ops.mul(mean, a)); // [C]
+  return { k1, a, b };
+}

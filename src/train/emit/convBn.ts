@@ -13,10 +13,10 @@
  *   by a one-hot Conv (its kernel a graph input) followed by one batched MatMul.
  */
 import type { ConvBn, ConvLayer } from '../../arch/network.js';
-import { trainingBatchNorm } from './batchNorm.js';
+import { batchNormBackward, trainingBatchNorm } from './batchNorm.js';
 import type { EmitContext } from './context.js';
 import { type DepthwiseForward, convAttributes, depthwiseBackward, depthwiseForward, transposedConv } from './depthwise.js';
-import { expands, expansionBackward } from './expansion.js';
+import { expands, expansionBackward, expansionDot } from './expansion.js';
 import { type PointwiseForward, pointwiseBackward, pointwiseForward } from './pointwise.js';
 
 /**
@@ -63,19 +63,14 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   tape.record([x, w, gamma, beta, ...(gate ? [gate] : [])], [y], () => {
     const dy = tape.grad(y);
     if (!dy) return;
-    rstd ??= g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]);
-    const s1 = ops.sum(dy, [0, 2, 3]); // Σ dy, [C]
-    const s2 = ops.sum(ops.mul(dy, z), [0, 2, 3]); // Σ dy·z, [C]
-    const sxh = ops.mul(rstd, ops.sub(s2, ops.mul(mean, s1))); // Σ dy·ẑ, [C]
-    if (tape.needsGrad(gamma)) tape.paramGrad(`${bn.name}.weight`, sxh);
-    if (tape.needsGrad(beta)) tape.paramGrad(`${bn.name}.bias`, s1);
-    const k1 = ops.mul(gamma, rstd); // [C]
+    // An expanding layer that forms Σ dy·xᵀ for its weight gradient gives Σ dy·z with it.
+    const folded = ctx.batchNorm === 'train' && !gate && expands(conv);
+    const product = folded && tape.needsGrad(w) ? expansionDot(ctx, conv, x, w, dy) : undefined;
+    const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance, rstd }, { gamma, beta }, dy, count, product?.dotZ);
     let dz = dy; // dz/k1, [N, C, H', W']
-    if (ctx.batchNorm === 'train') {
-      const a = ops.mul(ops.mul(rstd, sxh), ops.scalar(-1 / count)); // [C]
-      const b = ops.sub(ops.mul(s1, ops.scalar(-1 / count)), ops.mul(mean, a)); // [C]
-      if (!gate && expands(conv)) {
-        const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) });
+    if (a && b) {
+      if (folded) {
+        const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) }, product?.dyx);
         if (dw) tape.paramGrad(weightKey, dw);
         if (dx) tape.accumulate(x, dx);
         return;

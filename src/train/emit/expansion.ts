@@ -23,15 +23,33 @@ export function expands(conv: ConvLayer): boolean {
 }
 
 /**
- * Emits dW and dX of an expanding 1×1 convolution from dy [N, C_out, H, W] and the batch-norm
- * backward's per-channel a, b, k1 [C_out] (the true dz is k1·(dy + a·z + b)).
+ * Σ dy·xᵀ [C_out, C_in] (the weight gradient's first term) and, read off it, the batch-norm
+ * backward's Σ dy·z [C_out]: z = W·x, so Σ dy·z = Σ_i W[:, i]·(Σ dy·xᵀ)[:, i], C_out·C_in
+ * products instead of a Mul and a ReduceSum over the wide map.
  *
  * @example
- * const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: true, input: true });
+ * const { dyx, dotZ } = expansionDot(ctx, conv, x, w, dy); // dotZ: [C_out]
+ */
+export function expansionDot(ctx: EmitContext, conv: ConvLayer, x: string, w: string, dy: string): { dyx: string; dotZ: string } {
+  const { ops } = ctx;
+  const C = conv.outChannels;
+  const cin = conv.inChannels;
+  const L = conv.inputSize[0] * conv.inputSize[1];
+  const dyx = ops.sum(ops.matmul(ops.reshape(dy, [-1, C, L]), ops.transposeLast(ops.reshape(x, [-1, cin, L]))), [0]); // [C_out, C_in]
+  return { dyx, dotZ: ops.sum(ops.mul(ops.reshape(w, [C, cin]), dyx), [1]) };
+}
+
+/**
+ * Emits dW and dX of an expanding 1×1 convolution from dy [N, C_out, H, W] and the batch-norm
+ * backward's per-channel a, b, k1 [C_out] (the true dz is k1·(dy + a·z + b)); `dyx` is
+ * expansionDot's Σ dy·xᵀ (needed for dW).
+ *
+ * @example
+ * const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: true, input: true }, dyx);
  */
 export function expansionBackward(
   ctx: EmitContext, conv: ConvLayer, x: string, w: string, dy: string, a: string, b: string, k1: string,
-  want: { readonly weight: boolean; readonly input: boolean },
+  want: { readonly weight: boolean; readonly input: boolean }, dyx?: string,
 ): { dw?: string; dx?: string } {
   const { ops } = ctx;
   const C = conv.outChannels;
@@ -43,7 +61,7 @@ export function expansionBackward(
   const dy3 = ops.reshape(dy, [-1, C, h * wd]); // [N, C_out, L]
   const out: { dw?: string; dx?: string } = {};
   if (want.weight) {
-    const dyx = ops.sum(ops.matmul(dy3, ops.transposeLast(x3)), [0]); // Σ dy·xᵀ, [C_out, C_in]
+    if (!dyx) throw new Error(`${conv.name}: the weight gradient needs Σ dy·xᵀ (expansionDot)`);
     const gram = ops.sum(ops.matmul(x3, ops.transposeLast(x3)), [0]); // Σ x·xᵀ, [C_in, C_in]
     const sumX = ops.reshape(ops.sum(x, [0, 2, 3]), [1, cin]); // [1, C_in]
     const raw = ops.add(ops.add(dyx, ops.mul(column(a, C), ops.matmul(w2, gram))), ops.mul(column(b, C), sumX));
