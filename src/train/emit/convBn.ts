@@ -15,7 +15,9 @@
 import type { ConvBn, ConvLayer } from '../../arch/network.js';
 import { batchNormBackward, trainingBatchNorm } from './batchNorm.js';
 import type { EmitContext } from './context.js';
-import { type DepthwiseForward, convAttributes, depthwiseBackward, depthwiseForward, transposedConv } from './depthwise.js';
+import {
+  type DepthwiseForward, blockedAffineSum, blockedChannelSum, convAttributes, depthwiseBackward, depthwiseForward, takesBlockedGradient, toBlocked, transposedConv,
+} from './depthwise.js';
 import { expands, expansionBackward, expansionDot } from './expansion.js';
 import { type PointwiseForward, pointwiseBackward, pointwiseForward } from './pointwise.js';
 
@@ -66,7 +68,10 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     // An expanding layer that forms Σ dy·xᵀ for its weight gradient gives Σ dy·z with it.
     const folded = ctx.batchNorm === 'train' && !gate && expands(conv);
     const product = folded && tape.needsGrad(w) ? expansionDot(ctx, conv, x, w, dy) : undefined;
-    const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance, rstd }, { gamma, beta }, dy, count, product?.dotZ);
+    // A stride-1 depthwise layer takes dz blocked: dy is reordered once and dz formed there.
+    const blocked = forward && takesBlockedGradient(conv, forward) ? { dy: toBlocked(ctx, dy), z: forward.blockedOutput! } : undefined;
+    const dotZ = product?.dotZ ?? (blocked && blockedChannelSum(ctx, ops.mul(blocked.dy, blocked.z), conv));
+    const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance, rstd }, { gamma, beta }, dy, count, dotZ);
     let dz = dy; // dz/k1, [N, C, H', W']
     if (a && b) {
       if (folded) {
@@ -75,13 +80,13 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
         if (dx) tape.accumulate(x, dx);
         return;
       }
-      dz = ops.add(dy, ops.channelAffine(z, a, b, C));
+      if (!blocked) dz = ops.add(dy, ops.channelAffine(z, a, b, C));
     }
     const want = { weight: tape.needsGrad(w), input: tape.needsGrad(x), gate: gate !== undefined && tape.needsGrad(gate) };
     const { dw, dx, dgate }: { dw?: string; dx?: string; dgate?: string } = pointwiseResult
       ? pointwiseBackward(ctx, conv, x, pointwiseResult, w, dz, k1, gate, want)
       : forward
-        ? depthwiseBackward(ctx, conv, x, forward, w, dz, k1, want)
+        ? depthwiseBackward(ctx, conv, x, forward, w, blocked ? { blocked: a && b ? blockedAffineSum(ctx, blocked.z, a, b, blocked.dy, conv) : blocked.dy } : { plain: dz }, k1, want)
         : denseBackward(ctx, conv, x, w, dz, k1, want);
     if (dw) tape.paramGrad(weightKey, dw);
     if (dx) tape.accumulate(x, dx);

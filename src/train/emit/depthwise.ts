@@ -16,6 +16,8 @@ export interface DepthwiseForward {
   readonly y: string;
   /** The input in blocked layout, when the blocked kernel ran. */
   readonly blockedInput?: string;
+  /** The output in blocked layout (before its ReorderOutput), when the blocked kernel ran. */
+  readonly blockedOutput?: string;
 }
 
 /** Conv attributes of `layer` (ONNX pads [top, left, bottom, right]). *
@@ -61,10 +63,6 @@ function blocks(ctx: EmitContext, channels: number): boolean {
   return ctx.nchwcBlock > 0 && channels % ctx.nchwcBlock === 0;
 }
 
-function toBlocked(ctx: EmitContext, x: string): string {
-  return ctx.ops.g.nodeMulti('ReorderInput', [x], 1, {}, undefined, NCHWC_DOMAIN)[0];
-}
-
 function fromBlocked(ctx: EmitContext, x: string, channels: number): string {
   return ctx.ops.g.nodeMulti('ReorderOutput', [x], 1, { channels: { int: channels } }, undefined, NCHWC_DOMAIN)[0];
 }
@@ -90,19 +88,68 @@ export function depthwiseForward(ctx: EmitContext, x: string, w: string, layer: 
   const C = layer.outChannels;
   if (!blocks(ctx, C)) return { y: ctx.ops.g.node('Conv', [x, w], convAttributes(layer), layer.name) };
   const blockedInput = toBlocked(ctx, x);
-  return { y: fromBlocked(ctx, blockedConv(ctx, blockedInput, blockedFilter(ctx, w, C, layer.kernel), convAttributes(layer)), C), blockedInput };
+  const blockedOutput = blockedConv(ctx, blockedInput, blockedFilter(ctx, w, C, layer.kernel), convAttributes(layer));
+  return { y: fromBlocked(ctx, blockedOutput, C), blockedInput, blockedOutput };
+}
+
+/**
+ * Whether the backward runs on blocked tensors only (stride 1, the blocked kernel, a filter
+ * gradient that fits the padding), so that the caller may hand it dz already blocked; a strided
+ * layer's ConvTranspose reads dz in plain layout.
+ *
+ * @example
+ * if (takesBlockedGradient(layer, forward)) dzBlocked = ...; // [N, C, H, W] blocked
+ */
+export function takesBlockedGradient(layer: ConvLayer, forward: DepthwiseForward): boolean {
+  const [unreadRows, unreadCols] = unreadPadding(layer);
+  return forward.blockedOutput !== undefined && layer.stride === 1 && unreadRows <= layer.pads[2] && unreadCols <= layer.pads[3];
+}
+
+/** [N, C, H, W] → the same values in blocked layout (com.microsoft.nchwc ReorderInput). *
+ * @example
+ * const gb = toBlocked(ctx, g);
+ */
+export function toBlocked(ctx: EmitContext, x: string): string {
+  return ctx.ops.g.nodeMulti('ReorderInput', [x], 1, {}, undefined, NCHWC_DOMAIN)[0];
+}
+
+/**
+ * Per-channel sums [C] of a blocked [N, C, H, W] map: its memory is [N, C/B, H·W, B].
+ *
+ * @example
+ * const s = blockedChannelSum(ctx, ctx.ops.mul(gb, zb), layer); // Σ g·z, [C]
+ */
+export function blockedChannelSum(ctx: EmitContext, xb: string, layer: ConvLayer): string {
+  const { ops } = ctx;
+  const b = ctx.nchwcBlock;
+  const [h, w] = layer.outputSize;
+  return ops.reshape(ops.sum(ops.reshape(xb, [-1, layer.outChannels / b, h * w, b]), [0, 2]), [layer.outChannels]);
+}
+
+/**
+ * a·x + b + sum per channel on blocked maps in one pass: the blocked 1×1 depthwise Conv with
+ * bias b and the blocked kernel's Sum input (a, b [C]; x, sum blocked [N, C, H, W]).
+ *
+ * @example
+ * const dzb = blockedAffineSum(ctx, zb, a, b, gb, layer); // g + a·z + b, blocked
+ */
+export function blockedAffineSum(ctx: EmitContext, xb: string, a: string, b: string, sum: string, layer: ConvLayer): string {
+  const C = layer.outChannels;
+  const attributes: Record<string, Attribute> = { kernel_shape: { ints: [1, 1] }, strides: { ints: [1, 1] }, pads: { ints: [0, 0, 0, 0] }, group: { int: C } };
+  return ctx.ops.g.nodeMulti('Conv', [xb, ctx.ops.reshape(a, [C, 1, 1, 1]), b, sum], 1, attributes, undefined, NCHWC_DOMAIN)[0];
 }
 
 /**
  * Gradients of a depthwise convolution given dz/k1 [N, C, H', W'] and the per-channel scale
  * k1 [C]: returns dW [C, 1, k, k] (scaled after the batch reduction) and dX (k1 folded into
- * the filter), each only when asked for.
+ * the filter), each only when asked for. dz comes plain, or blocked where
+ * takesBlockedGradient says the backward reads it blocked only.
  *
  * @example
- * const { dw, dx } = depthwiseBackward(ctx, layer, x, forward, w, dz, k1, { weight: true, input: true });
+ * const { dw, dx } = depthwiseBackward(ctx, layer, x, forward, w, { plain: dz }, k1, { weight: true, input: true });
  */
 export function depthwiseBackward(
-  ctx: EmitContext, layer: ConvLayer, x: string, forward: DepthwiseForward, w: string, dz: string, k1: string,
+  ctx: EmitContext, layer: ConvLayer, x: string, forward: DepthwiseForward, w: string, gradient: { readonly plain: string } | { readonly blocked: string }, k1: string,
   want: { readonly weight: boolean; readonly input: boolean },
 ): { dw?: string; dx?: string } {
   const { ops } = ctx;
@@ -115,7 +162,11 @@ export function depthwiseBackward(
   const [top, left, bottom, right] = layer.pads;
   const [unreadRows, unreadCols] = unreadPadding(layer);
   const maps = ctx.batch * C;
-  const dzBlocked = forward.blockedInput ? toBlocked(ctx, dz) : undefined;
+  const dz = (): string => {
+    if ('plain' in gradient) return gradient.plain;
+    throw new Error(`${layer.name}: this backward reads dz in plain layout (takesBlockedGradient)`);
+  };
+  const dzBlocked = 'blocked' in gradient ? gradient.blocked : forward.blockedInput ? toBlocked(ctx, dz()) : undefined;
   const out: { dw?: string; dx?: string } = {};
 
   if (want.weight) {
@@ -133,11 +184,11 @@ export function depthwiseBackward(
       perMap = ops.reshape(fromBlocked(ctx, yb, maps), [-1, k * k]);
     } else if (fits && (k > 3 || s > 1)) {
       // The same correlation as a grouped Conv: 2× faster than im2col for 5×5 and strided filters.
-      perMap = ops.reshape(g.node('Conv', [ops.reshape(x, [1, maps, h, wd]), ops.reshape(dz, [maps, 1, oh, ow])], correlation), [-1, k * k]);
+      perMap = ops.reshape(g.node('Conv', [ops.reshape(x, [1, maps, h, wd]), ops.reshape(dz(), [maps, 1, oh, ow])], correlation), [-1, k * k]);
     } else {
       // im2col by a one-hot k×k Conv over single channels [N·C, k·k, H', W'], then one batched MatMul.
       const patches = g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(layer), group: { int: 1 } });
-      perMap = ops.reshape(ops.matmul(ops.reshape(patches, [-1, k * k, oh * ow]), ops.reshape(dz, [-1, oh * ow, 1])), [-1, k * k]);
+      perMap = ops.reshape(ops.matmul(ops.reshape(patches, [-1, k * k, oh * ow]), ops.reshape(dz(), [-1, oh * ow, 1])), [-1, k * k]);
     }
     const raw = ops.sum(ops.reshape(perMap, [-1, C, k * k]), [0]); // [C, k·k]
     out.dw = ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, 1, k, k]);
@@ -150,9 +201,9 @@ export function depthwiseBackward(
       const attributes = convAttributes(layer, [k - 1 - top, k - 1 - left, k - 1 - bottom, k - 1 - right]);
       out.dx = dzBlocked
         ? fromBlocked(ctx, blockedConv(ctx, dzBlocked, blockedFilter(ctx, flipped, C, k), attributes), C)
-        : g.node('Conv', [dz, flipped], attributes);
+        : g.node('Conv', [dz(), flipped], attributes);
     } else {
-      out.dx = transposedConv(ctx, layer, dz, wk);
+      out.dx = transposedConv(ctx, layer, dz(), wk);
     }
   }
   return out;
