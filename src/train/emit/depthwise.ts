@@ -93,16 +93,19 @@ export function depthwiseForward(ctx: EmitContext, x: string, w: string, layer: 
 }
 
 /**
- * Whether the backward runs on blocked tensors only (stride 1, the blocked kernel, a filter
- * gradient that fits the padding), so that the caller may hand it dz already blocked; a strided
- * layer's ConvTranspose reads dz in plain layout.
+ * Whether the caller hands the backward dz blocked: the backward then runs on blocked tensors
+ * only (stride 1, the blocked kernel, a filter gradient that fits the padding; a strided
+ * layer's ConvTranspose reads dz plain), and the map is 28×28 or more, where the full-map pass
+ * this saves outweighs the extra nodes (small maps keep the plain form; `npm run bench -- train`
+ * measures both regimes).
  *
  * @example
  * if (takesBlockedGradient(layer, forward)) dzBlocked = ...; // [N, C, H, W] blocked
  */
 export function takesBlockedGradient(layer: ConvLayer, forward: DepthwiseForward): boolean {
   const [unreadRows, unreadCols] = unreadPadding(layer);
-  return forward.blockedOutput !== undefined && layer.stride === 1 && unreadRows <= layer.pads[2] && unreadCols <= layer.pads[3];
+  const [h, w] = layer.outputSize;
+  return forward.blockedOutput !== undefined && layer.stride === 1 && unreadRows <= layer.pads[2] && unreadCols <= layer.pads[3] && h * w >= 28 * 28;
 }
 
 /** [N, C, H, W] → the same values in blocked layout (com.microsoft.nchwc ReorderInput). *
