@@ -1,20 +1,25 @@
 /**
  * Image decoding in a browser: the browser's own decoders through `createImageBitmap`, pixels read
- * back from an OffscreenCanvas. As PIL does, embedded colour profiles are ignored by default
- * (`colorSpaceConversion: 'none'`), the EXIF orientation is applied, and alpha is dropped rather
- * than composited. A 2D canvas stores premultiplied alpha, so where alpha is neither 0 nor 255
- * the colour comes back rounded (and where alpha is 0, black): opaque images are exact.
+ * back through WebGL2 (straightPixels.ts), which keeps the stored colour under any alpha. As PIL
+ * does, embedded colour profiles are ignored by default (`colorSpaceConversion: 'none'`), the
+ * EXIF orientation is applied, and alpha is dropped rather than composited. Without WebGL2 the
+ * pixels come from a 2D canvas, which stores premultiplied alpha: there only opaque pixels are
+ * exact (where alpha is below 255 the colour comes back rounded, and black where alpha is 0).
  */
 import { ImageDecodeError } from '../errors.js';
 import type { ImageCodec, RawImage } from '../platform/index.js';
 import { fetchBytes } from './files.js';
+import { straightPixels } from './straightPixels.js';
 
 /** Anything the browser can draw: `<img>`, `<canvas>`, ImageBitmap, ImageData, Blob/File, OffscreenCanvas, `<video>`. */
 export type BrowserImage = ImageBitmapSource;
 
 /**
- * RGBA pixels of a browser image, [H, W, 4] interleaved, without colour management when
- * `icc` is 'ignore'. ImageData is taken as it is.
+ * RGBA pixels of a browser image, [H, W, 4] interleaved, alpha not premultiplied, without colour
+ * management when `icc` is 'ignore'. ImageData is taken as it is. Read through WebGL2, so the
+ * colour under alpha below 255 is the one the file stores; where WebGL2 is missing (or the image
+ * is larger than its largest texture) a 2D canvas reads it, exact for opaque pixels only. A
+ * canvas source is premultiplied already: its translucent pixels cannot be exact either way.
  *
  * @example
  * const { data, width, height } = await browserPixels(document.querySelector('img')!);
@@ -25,6 +30,8 @@ export async function browserPixels(source: BrowserImage, icc: 'ignore' | 'apply
   const bitmap = await createImageBitmap(source, { imageOrientation: 'from-image', colorSpaceConversion: icc === 'ignore' ? 'none' : 'default', premultiplyAlpha: 'none' });
   try {
     const { width, height } = bitmap;
+    const straight = straightPixels(bitmap, icc);
+    if (straight) return { data: straight, width, height, channels: 4 };
     const context = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
     if (!context) throw new Error('the browser gave no 2D canvas context');
     context.drawImage(bitmap, 0, 0);
