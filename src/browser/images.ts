@@ -19,7 +19,7 @@ export type BrowserImage = ImageBitmapSource;
  * management when `icc` is 'ignore'. ImageData is taken as it is. Read through WebGL2, so the
  * colour under alpha below 255 is the one the file stores; where WebGL2 is missing (or the image
  * is larger than its largest texture) a 2D canvas reads it, exact for opaque pixels only. A
- * canvas source is premultiplied already: its translucent pixels cannot be exact either way.
+ * canvas source stores premultiplied colour itself: it comes back as its getImageData gives it.
  *
  * @example
  * const { data, width, height } = await browserPixels(document.querySelector('img')!);

@@ -2,7 +2,7 @@
  * The library's browser bundle (dist/browser/efficientnet-ts.js, `npm run build`) in headless
  * Chromium, against the library in Node: b0 logits from `.pth` and `.safetensors` files on wasm
  * and WebGPU (SwiftShader) within 1e-4 of the largest logit; decoding and preprocessing of the
- * fixture photos (PNG exact; JPEG within a stated tolerance, since browsers decode JPEG their
+ * fixture photos (PNG exact at every alpha; JPEG within a stated tolerance, since browsers decode JPEG their
  * own way); published weights through Cache Storage, hash-checked; provider fallback; saved bytes.
  * 64 px b0 with synthetic weights: SwiftShader compiles a shader per kernel on the first run.
  */
@@ -171,5 +171,46 @@ describe('the library in the browser', { skip: browserMissing || bundleMissing, 
         if (image.name.endsWith('.png')) assert.deepEqual(floats('element'), tensor, 'an <img> element gives the same tensor as its bytes');
       });
     }
+
+    // A canvas stores premultiplied colour: the reference is what its own getImageData gives back.
+    test('canvas, OffscreenCanvas, ImageBitmap and ImageData inputs give the canvas\'s getImageData, opaque and at alpha 128', async () => {
+      const worst = await harness.call<Record<string, number>>('lib', 'drawables', {});
+      assert.deepEqual(Object.values(worst).filter((w) => w !== 0), [], JSON.stringify(worst));
+    });
+
+    // A browser without WebGL2 on an OffscreenCanvas (a page where getContext('webgl2') gives null):
+    // the 2D canvas reads the pixels, exact where opaque, and the translucent ones come back premultiplied.
+    // Both paths convert an embedded colour profile alike when asked to (icc 'apply', a Display P3 JPEG).
+    test('without WebGL2 a 2D canvas reads the pixels: opaque images stay exact, translucent ones do not, profiles convert alike', async () => {
+      const page = await harness.page.context().browser()!.newPage();
+      const decodeIn = async (target: typeof page, url: string, icc: 'ignore' | 'apply' = 'ignore') => {
+        await target.evaluate((request) => (window.lib as { preprocess(r: unknown): Promise<unknown> }).preprocess(request), { url, config, rgb: 'rgb', tensor: 'tensor', icc });
+        bytes('tensor');
+        return bytes('rgb');
+      };
+      try {
+        await page.addInitScript(() => {
+          const getContext = OffscreenCanvas.prototype.getContext as (this: OffscreenCanvas, type: string, options?: unknown) => unknown;
+          Object.assign(OffscreenCanvas.prototype, { getContext(this: OffscreenCanvas, type: string, options?: unknown) { return type === 'webgl2' ? null : getContext.call(this, type, options); } });
+        });
+        await page.goto(harness.page.url());
+        await page.waitForFunction(() => window.lib !== undefined, undefined, { timeout: 30_000 });
+        const worst: Record<string, number> = {};
+        for (const name of ['chelsea.jpg', 'coffee-grey.png', 'chelsea-alpha.png']) {
+          const nodeRgb = await decodeImage(join(FIXTURES, 'images', name));
+          worst[name] = (await decodeIn(page, `/fixtures/images/${name}`)).reduce((w, v, i) => Math.max(w, Math.abs(v - nodeRgb.data[i])), 0);
+        }
+        assert.deepEqual(worst, { 'chelsea.jpg': 0, 'coffee-grey.png': 0, 'chelsea-alpha.png': worst['chelsea-alpha.png'] });
+        assert.ok(worst['chelsea-alpha.png'] > 0, 'the 2D canvas premultiplies: this page really took the fallback');
+
+        const nodeChelsea = await decodeImage(join(FIXTURES, 'images', 'chelsea.jpg'));
+        harness.server.put('p3.jpg', new Uint8Array(await sharp(nodeChelsea.data, { raw: { width: nodeChelsea.width, height: nodeChelsea.height, channels: 3 } }).withIccProfile('p3').jpeg().toBuffer()));
+        const [webgl, canvas, ignored] = [await decodeIn(harness.page, '/blob/p3.jpg', 'apply'), await decodeIn(page, '/blob/p3.jpg', 'apply'), await decodeIn(harness.page, '/blob/p3.jpg')];
+        assert.deepEqual(webgl, canvas, 'icc \'apply\': WebGL2 and the 2D canvas convert the profile alike');
+        assert.notDeepEqual(webgl, ignored, 'icc \'apply\' converts the P3 colours');
+      } finally {
+        await page.close();
+      }
+    });
   });
 });
