@@ -1,6 +1,6 @@
 /** `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures. */
 import { benchBrowser } from './browser.js';
-import { benchFinetune } from './finetune.js';
+import { benchFinetune, benchScratch } from './finetune.js';
 import { benchForms } from './forms.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   load: async () => { await benchLoad(); },
   train: () => benchTraining(),
   finetune: benchFinetune,
+  scratch: benchScratch,
   forms: () => benchForms(),
   browser: benchBrowser,
   int8: benchInt8,

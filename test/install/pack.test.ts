@@ -26,6 +26,8 @@ test('the packed tarball installs offline into an empty project, and its CLI and
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   const files = packed.files.map((f) => f.path);
   assert.ok(files.includes('dist/src/index.js') && files.includes('bin/efficientnet.js') && files.includes('package.json'));
+  // The browser bundle ships with onnxruntime-web's wasm beside it, so serving that folder is enough.
+  assert.ok(files.includes('dist/browser/efficientnet-ts.js') && files.some((f) => f.startsWith('dist/browser/') && f.endsWith('.wasm')), 'the browser bundle and its wasm ship');
   assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('dist/test/')), 'sources and tests stay out');
 
   const project = join(dir, 'project');
