@@ -34,7 +34,7 @@ function readback(): Readback | null {
 /**
  * The bitmap's RGBA bytes, [H, W, 4] top row first, exactly as the bitmap stores them; undefined
  * where WebGL2 cannot give them (no WebGL2 on an OffscreenCanvas, a lost context, an image
- * larger than MAX_TEXTURE_SIZE), and the caller reads a 2D canvas instead. Make the bitmap with
+ * larger than MAX_TEXTURE_SIZE), and the caller keeps what a 2D canvas gave. Make the bitmap with
  * `premultiplyAlpha: 'none'`: the WebGL spec has ImageBitmap uploads follow the bitmap's own
  * alpha and colour-space options, not the UNPACK_* settings (set here all the same, for
  * browsers that read them).
