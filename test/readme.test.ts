@@ -129,12 +129,16 @@ test('fromPretrained picks each source\'s default weights for a variant name', (
   const { env } = await scratchProject(dir);
   const cacheDir = env.EFFICIENTNET_TS_CACHE!;
   const tags: string[] = [];
+  const momenta: number[] = [];
   for (const source of ['lukemelas', 'torchvision', 'timm']) {
     const net = await EfficientNet.fromPretrained('efficientnet-b0', { source, cacheDir, baseUrl: 'http://127.0.0.1:9', retries: 0 });
     tags.push(net.pretrained!.tag);
+    momenta.push(net.config.batchNormMomentum);
     await net.dispose();
   }
   assert.deepEqual(tags, ['lukemelas:efficientnet-b0', 'torchvision:efficientnet_b0.IMAGENET1K_V1', 'timm:tf_efficientnet_b0.ns_jft_in1k']);
+  // The family row's momentum, as the same file read from disk gets: TF ports 0.01, torchvision 0.1.
+  assert.deepEqual(momenta, [0.01, 0.1, 0.01]);
   // A source's own weight tag still works, and torchvision's DEFAULT for b1 is V2.
   await assert.rejects(EfficientNet.fromPretrained('efficientnet_b1.IMAGENET1K_V2', { source: 'torchvision', cacheDir, baseUrl: 'http://127.0.0.1:9', retries: 0 }), /efficientnet_b1-c27df63c\.pth/);
   await assert.rejects(EfficientNet.fromPretrained('efficientnet-b1', { source: 'torchvision', cacheDir, baseUrl: 'http://127.0.0.1:9', retries: 0 }), /efficientnet_b1-c27df63c\.pth/);
