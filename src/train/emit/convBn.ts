@@ -3,12 +3,14 @@
  * onnxruntime's CPU:
  * - forward batch norm in training mode is ./batchNorm.ts (one fused BatchNormalization, or
  *   primitive operators where the provider lacks that kernel);
- * - backward batch norm is the per-channel affine dz = k1·(dy + a·z + b) with k1 = γ/σ, and
- *   k1 is folded into the convolution's weights for the input gradient and applied to the
- *   small weight gradient afterwards: exact for every γ, including 0;
+ * - backward batch norm is the per-channel affine dz = k1·(dy + a·z + b) with k1 = γ/σ
+ *   (./batchNorm.ts forms the [C] terms), and k1 is folded into the convolution's weights for
+ *   the input gradient and applied to the small weight gradient afterwards: exact for every γ,
+ *   including 0; stride-1 depthwise layers on large maps form dz in blocked layout in one Conv;
  * - 1×1 convolutions are ./pointwise.ts (GEMMs over the batch at small maps, per-sample
  *   products at large ones), the SE gate folded in;
- * - expanding 1×1 layers never form dz over their wide output (./expansion.ts);
+ * - expanding 1×1 layers never form dz over their wide output, and read Σ dy·z off Σ dy·xᵀ
+ *   (./expansion.ts);
  * - depthwise convolutions are ./depthwise.ts; the dense stem's filter gradient is an im2col
  *   by a one-hot Conv (its kernel a graph input) followed by one batched MatMul.
  */

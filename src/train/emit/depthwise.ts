@@ -95,9 +95,9 @@ export function depthwiseForward(ctx: EmitContext, x: string, w: string, layer: 
 /**
  * Whether the caller hands the backward dz blocked: the backward then runs on blocked tensors
  * only (stride 1, the blocked kernel, a filter gradient that fits the padding; a strided
- * layer's ConvTranspose reads dz plain), and the map is 28×28 or more, where the full-map pass
- * this saves outweighs the extra nodes (small maps keep the plain form; `npm run bench -- train`
- * measures both regimes).
+ * layer's ConvTranspose reads dz plain), and the map is 28×28 or more: below that the pass saved
+ * is small beside the nodes added, so small images keep the plain form (`npm run bench -- train`
+ * times both regimes).
  *
  * @example
  * if (takesBlockedGradient(layer, forward)) dzBlocked = ...; // [N, C, H, W] blocked
