@@ -117,16 +117,18 @@ export function toBlocked(ctx: EmitContext, x: string): string {
 }
 
 /**
- * Per-channel sums [C] of a blocked [N, C, H, W] map: its memory is [N, C/B, H·W, B].
+ * Per-channel sums [C] of a blocked [N, C, H, W] map, whose memory is [N·C/B, H·W, B]: the
+ * pixels first (a reduction onnxruntime runs fast: kept, reduced, kept axes), then the batch.
+ * One ReduceSum over axes (0, 2) of [N, C/B, H·W, B] takes onnxruntime's slow general path.
  *
  * @example
  * const s = blockedChannelSum(ctx, ctx.ops.mul(gb, zb), layer); // Σ g·z, [C]
  */
 export function blockedChannelSum(ctx: EmitContext, xb: string, layer: ConvLayer): string {
   const { ops } = ctx;
-  const b = ctx.nchwcBlock;
   const [h, w] = layer.outputSize;
-  return ops.reshape(ops.sum(ops.reshape(xb, [-1, layer.outChannels / b, h * w, b]), [0, 2]), [layer.outChannels]);
+  const perMap = ops.sum(ops.reshape(xb, [-1, h * w, ctx.nchwcBlock]), [1]); // [N·C/B, B]
+  return ops.sum(ops.reshape(perMap, [-1, layer.outChannels]), [0]); // [C]
 }
 
 /**
