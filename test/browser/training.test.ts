@@ -32,7 +32,7 @@ import { TARGET_FORMS, type TrainingTarget } from '../../src/train/emit/forms.js
 import type { FreezeSpec } from '../../src/train/freeze.js';
 import { TrainingStep } from '../../src/train/step.js';
 import { targetDistribution } from '../../src/train/targets.js';
-import { GRADIENT_PREFIX, RUNNING_STAT_PREFIX, buildTrainingGraph, im2colKernel } from '../../src/train/trainingGraph.js';
+import { GRADIENT_PREFIX, RUNNING_STAT_PREFIX, batchDims, buildTrainingGraph, im2colKernel } from '../../src/train/trainingGraph.js';
 import { syntheticImages } from '../../src/weights/synthetic.js';
 import { syntheticStateDict } from '../support/fixtures.js';
 import { gradientFloors } from '../train/support.js';
@@ -103,11 +103,11 @@ describe('training step graphs in the browser', { skip: browserMissing }, () => 
       const targets = targetDistribution(LABELS.slice(0, probe.batch), net.fc!.outFeatures);
       const graph = buildTrainingGraph(net, weights, { batchSize: probe.batch, freeze: probe.freeze, batchNorm: probe.batchNorm, nchwcBlock: 0, target: probe.target ?? probe.provider });
       const feeds: Record<string, Float32Feed> = {
-        input: { dims: graph.inputShapes.get('input')!, data: input },
-        targets: { dims: graph.inputShapes.get('targets')!, data: targets },
+        input: { dims: batchDims(graph.inputShapes.get('input')!, probe.batch), data: input },
+        targets: { dims: batchDims(graph.inputShapes.get('targets')!, probe.batch), data: targets },
       };
       for (const k of graph.im2colKernels) feeds[`im2col.k${k}`] = { dims: [k * k, 1, k, k], data: im2colKernel(k) };
-      for (const key of graph.weightInputs) feeds[key] = { dims: graph.inputShapes.get(key)!, data: weights.get(key)!.data as Float32Array };
+      for (const key of graph.weightInputs) feeds[key] = { dims: batchDims(graph.inputShapes.get(key)!), data: weights.get(key)!.data as Float32Array };
       const fetch = ['loss', ...graph.trainable.map((k) => `${GRADIENT_PREFIX}${k}`), ...graph.runningStats.map((k) => `${RUNNING_STAT_PREFIX}${k}`)];
       const verbose = probe.provider === 'webgpu';
 
