@@ -77,7 +77,6 @@ export interface TrainerState {
 export class Trainer {
   /** The one compiled step, built at the first batch's size and serving every size. */
   private compiled?: Promise<TrainingStep>;
-  private compilations = 0;
   private readonly optimizer: Optimizer;
   private readonly schedule: Schedule;
   private random: Random;
@@ -188,11 +187,6 @@ export class Trainer {
     this.stepCount = state.step;
   }
 
-  /** Training graphs compiled so far: one, whatever the batch sizes (0 before the first step). */
-  get graphsCompiled(): number {
-    return this.compilations;
-  }
-
   /** Frees the compiled step. */
   async dispose(): Promise<void> {
     const step = this.compiled;
@@ -211,7 +205,6 @@ export class Trainer {
    */
   private session(n: number): Promise<TrainingStep> {
     if (!this.compiled) {
-      this.compilations++;
       this.compiled = createTrainingStep(this.network, this.current, {
         expectedBatchSize: n,
         freeze: this.options.freeze,
