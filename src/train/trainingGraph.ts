@@ -116,11 +116,13 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
   const inputShapes = new Map<string, readonly Dim[]>();
   const N: Dim = batchSize ?? 'N';
   const counts = new Map<number, BatchCount>();
+  let batchShape: string | undefined; // N as int64 [1], read from the input when the step runs
+  const batchOfInput = () => (batchShape ??= g.node('Shape', [input], { start: { int: 0 }, end: { int: 1 } }));
   let matches: string | undefined;
   const expectedBatch: ExpectedBatch | undefined = expectedSize === undefined ? undefined : {
     size: expectedSize,
     fixed: batchSize !== undefined,
-    matches: () => (matches ??= ops.reshape(g.node('Equal', [g.node('Shape', [input], { start: { int: 0 }, end: { int: 1 } }), ops.ints([expectedSize])]), [])), // bool []
+    matches: () => (matches ??= ops.reshape(g.node('Equal', [batchOfInput(), ops.ints([expectedSize])]), [])), // bool []
   };
   const tensor = (key: string) => {
     const t = weights.get(key);
@@ -156,7 +158,7 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
     },
     count(perSample) {
       let count = counts.get(perSample);
-      if (!count) counts.set(perSample, (count = batchCount(ops, input, perSample)));
+      if (!count) counts.set(perSample, (count = batchCount(ops, batchOfInput(), perSample)));
       return count;
     },
     runningStat(key, value) {
@@ -230,12 +232,12 @@ export function batchDims(dims: readonly Dim[], batch?: number): number[] {
 }
 
 /**
- * The scalars of M = N·perSample, N read from the input's shape when the step runs (onnxruntime
- * folds them to constants when the graph fixes N).
+ * The scalars of M = N·perSample from N (int64 [1], the input's shape when the step runs;
+ * onnxruntime folds them to constants when the graph fixes N).
  */
-function batchCount(ops: Ops, input: string, perSample: number): BatchCount {
+function batchCount(ops: Ops, batch: string, perSample: number): BatchCount {
   const g = ops.g;
-  const n = ops.reshape(g.node('Cast', [g.node('Shape', [input], { start: { int: 0 }, end: { int: 1 } })], { to: { int: 1 } }), []); // N as a float []
+  const n = ops.reshape(g.node('Cast', [batch], { to: { int: 1 } }), []); // N as a float []
   const m = perSample === 1 ? n : ops.mul(n, ops.scalar(perSample));
   const inverse = g.node('Reciprocal', [m]);
   return { inverse, negInverse: g.node('Neg', [inverse]), bessel: g.node('Div', [m, ops.sub(m, ops.scalar(1))]) };
