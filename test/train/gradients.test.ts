@@ -47,13 +47,16 @@ for (const file of ['gradients-b0-none-train-masks.safetensors', 'gradients-b2-s
 for (const file of files) test(`training step in the portable forms matches PyTorch: ${file}`, () => check(file, 'portable'));
 // One graph for every batch size (the Trainer's): the batch dimension symbolic, a batch of
 // another size run first; the fixture's batch then takes the per-sample forms (expected 5 or 4,
-// run at 2) or the grouped ones (expected 8, run at 8 after 3).
-for (const [file, expected, first] of [
-  ['gradients-b0-none-train-masks.safetensors', 5, 5],
-  ['gradients-b2-stages3-frozen.safetensors', 4, 4],
-  ['gradients-b0-none-train-32px.safetensors', 8, 3],
+// run at 2) or the grouped ones (expected 8, run at 8 after 3), in each of the three form sets.
+for (const [file, expected, first, forms] of [
+  ['gradients-b0-none-train-masks.safetensors', 5, 5, 'fastest'],
+  ['gradients-b2-stages3-frozen.safetensors', 4, 4, 'fastest'],
+  ['gradients-b0-none-train-32px.safetensors', 8, 3, 'fastest'],
+  ['gradients-b0-none-train-masks.safetensors', 5, 5, 'plain'],
+  ['gradients-b0-none-train-32px.safetensors', 8, 3, 'plain'],
+  ['gradients-b0-none-train-masks.safetensors', 5, 5, 'portable'],
 ] as const) {
-  test(`training step with a symbolic batch (expecting ${expected}, ${first} run first) matches PyTorch: ${file}`, () => check(file, 'fastest', { expected, first }));
+  test(`training step with a symbolic batch (${forms} forms, expecting ${expected}, ${first} run first) matches PyTorch: ${file}`, () => check(file, forms, { expected, first }));
 }
 
 /**

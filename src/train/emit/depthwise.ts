@@ -119,8 +119,6 @@ export function depthwiseBackward(
   const C = layer.outChannels;
   const k = layer.kernel;
   const s = layer.stride;
-  const [h, wd] = layer.inputSize;
-  const [oh, ow] = layer.outputSize;
   const [top, left, bottom, right] = layer.pads;
   const [unreadRows, unreadCols] = unreadPadding(layer);
   const dzBlocked = forward.blockedInput ? toBlocked(g, dz) : undefined;
@@ -130,18 +128,16 @@ export function depthwiseBackward(
     let raw: string; // Σ_n Σ_hw x ⋆ dz, [C, k·k]
     const fits = unreadRows <= bottom && unreadCols <= right;
     const batch = ctx.expectedBatch;
-    if (fits && forward.blockedInput && dzBlocked) {
+    const perBatch = batch?.fixed || ctx.forms.controlFlow; // forms may depend on N
+    if (fits && forward.blockedInput && dzBlocked && perBatch) {
       // dz as the (dilated) filter over the maps: 2–12× faster than im2col.
       const xb = forward.blockedInput;
       raw = byBatch(ctx, layer, (o, n) => groupedCorrelation(o, layer, xb, dzBlocked, n, true), (o) => scannedCorrelation(o, layer, xb, dzBlocked));
-    } else if (fits && (k > 3 || s > 1) && batch?.fixed) {
+    } else if (fits && (k > 3 || s > 1) && batch && perBatch) {
       // The same correlation as a grouped Conv: 2× faster than im2col for 5×5 and strided filters.
-      raw = groupedCorrelation(ops, layer, x, dz, batch.size, false);
+      raw = byBatch(ctx, layer, (o, n) => groupedCorrelation(o, layer, x, dz, n, false), (o) => im2colCorrelation(o, ctx.im2col(k), layer, x, dz));
     } else {
-      // im2col by a one-hot k×k Conv over single channels [N·C, k·k, H', W'], then one batched MatMul.
-      const patches = g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(layer), group: { int: 1 } });
-      const perMap = ops.reshape(ops.matmul(ops.reshape(patches, [-1, k * k, oh * ow]), ops.reshape(dz, [-1, oh * ow, 1])), [-1, k * k]); // [N·C, k·k]
-      raw = ops.sum(ops.reshape(perMap, [-1, C, k * k]), [0]);
+      raw = im2colCorrelation(ops, ctx.im2col(k), layer, x, dz);
     }
     out.dw = ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, 1, k, k]);
   }
@@ -177,6 +173,20 @@ function byBatch(ctx: EmitContext, layer: ConvLayer, grouped: (ops: Ops, batch: 
     return { graph: sub };
   };
   return g.node('If', [batch.matches()], { then_branch: branch('dw_grouped', (o) => grouped(o, batch.size)), else_branch: branch('dw_per_sample', anyBatch) });
+}
+
+/**
+ * Σ_n x[n, c] ⋆ dz[n, c] → [C, k·k] for any N: im2col by a one-hot k×k Conv (`kernel`, the
+ * graph input [k·k, 1, k, k]) over single channels [N·C, k·k, H', W'], then one batched MatMul.
+ */
+function im2colCorrelation(ops: Ops, kernel: string, layer: ConvLayer, x: string, dz: string): string {
+  const C = layer.outChannels;
+  const k = layer.kernel;
+  const [h, wd] = layer.inputSize;
+  const [oh, ow] = layer.outputSize;
+  const patches = ops.g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), kernel], { ...convAttributes(layer), group: { int: 1 } });
+  const perMap = ops.matmul(ops.reshape(patches, [-1, k * k, oh * ow]), ops.reshape(dz, [-1, oh * ow, 1])); // [N·C, k·k, 1]
+  return ops.sum(ops.reshape(perMap, [-1, C, k * k]), [0]);
 }
 
 /** dz [H', W'], dilated by the stride, sliding over x's padded map: the k×k taps of the filter gradient. */
