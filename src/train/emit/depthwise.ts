@@ -9,9 +9,10 @@
  * That Conv's group N·C is an attribute, so it fixes N. A graph whose batch is symbolic takes
  * it at the batch size it expects and, at any other, a Scan over the samples (one group-C
  * blocked Conv each, on slices of the same blocked copies), chosen by an If on N: at the
- * expected size the step runs the same kernels as a graph built for that size. Forms measured
- * slower at the full batch (`npm run bench -- train`): the samples stacked along the height
- * (a transposed, padded copy of x and dz per layer) and the Scan alone (a subgraph run per sample).
+ * expected size the step runs the same kernels as a graph built for that size. The N-free forms
+ * alone were slower at the full batch in the step's per-node profile: the samples stacked along
+ * the height (one depthwise Conv, but a transposed, padded copy of x and dz per layer) and the
+ * Scan (a subgraph run per sample, which tells at small maps and large batches).
  */
 import type { ConvLayer } from '../../arch/network.js';
 import { type Attribute, type GraphBuilder, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';
