@@ -144,7 +144,7 @@ async function workerMain([config, batchText, sizeText, stepsText, threadsText, 
   let account: OperatorAccount | undefined;
   if (profile) {
     const prefix = join(tmpdir(), `efficientnet-train-profile-${process.pid}`);
-    const step = await createTrainingStep(net, weights, { batchSize: batch, freeze }, { ...runtime, profileFilePrefix: prefix });
+    const step = await createTrainingStep(net, weights, { expectedBatchSize: batch, freeze }, { ...runtime, profileFilePrefix: prefix }); // the Trainer's graph
     const targets = targetDistribution(labels, 1000, 0.1);
     for (let i = 0; i < 1 + 3; i++) await step.run({ input, targets, weights });
     step.endProfiling();

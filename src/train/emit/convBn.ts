@@ -55,7 +55,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   let mean: string;
   let variance: string;
   let rstd: string | undefined; // 1/√(variance + ε) [C], formed once
-  const count = ctx.batch * oh * ow; // M: values per channel
+  const count = ctx.count(oh * ow); // M = N·H'·W': values per channel
   if (ctx.batchNorm === 'train') {
     ({ y, mean, variance, rstd } = trainingBatchNorm(ctx, z, bn, gamma, beta, count));
   } else {
@@ -71,7 +71,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     const folded = ctx.batchNorm === 'train' && !gate && expands(conv);
     const product = folded && tape.needsGrad(w) ? expansionDot(ctx, conv, x, w, dy) : undefined;
     // A stride-1 depthwise layer takes dz blocked: dy is reordered once and dz formed there.
-    const blocked = forward && takesBlockedGradient(conv, forward) ? { dy: toBlocked(ctx, dy), z: forward.blockedOutput! } : undefined;
+    const blocked = forward && takesBlockedGradient(ctx, conv, forward) ? { dy: toBlocked(g, dy), z: forward.blockedOutput! } : undefined;
     const dotZ = product?.dotZ ?? (blocked && blockedChannelSum(ctx, ops.mul(blocked.dy, blocked.z), conv));
     const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance, rstd }, { gamma, beta }, dy, count, dotZ);
     let dz = dy; // dz/k1, [N, C, H', W']
