@@ -9,13 +9,14 @@
  * - 1×1 convolutions are ./pointwise.ts (GEMMs over the batch at small maps, per-sample
  *   products at large ones), the SE gate folded in;
  * - expanding 1×1 layers never form dz over their wide output (./expansion.ts);
- * - depthwise convolutions are ./depthwise.ts; the dense stem's filter gradient is an im2col
- *   by a one-hot Conv (its kernel a graph input) followed by one batched MatMul.
+ * - depthwise convolutions are ./depthwise.ts, dense k×k ones (the stem, Fused-MBConv's
+ *   expansion) ./dense.ts.
  */
-import type { ConvBn, ConvLayer } from '../../arch/network.js';
+import type { ConvBn } from '../../arch/network.js';
 import { trainingBatchNorm } from './batchNorm.js';
 import type { EmitContext } from './context.js';
-import { type DepthwiseForward, convAttributes, depthwiseBackward, depthwiseForward, transposedConv } from './depthwise.js';
+import { denseBackward, denseForward } from './dense.js';
+import { type DepthwiseForward, depthwiseBackward, depthwiseForward } from './depthwise.js';
 import { expands, expansionBackward } from './expansion.js';
 import { type PointwiseForward, pointwiseBackward, pointwiseForward } from './pointwise.js';
 
@@ -43,7 +44,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   let z: string; // [N, C_out, H', W']
   if (pointwise) z = (pointwiseResult = pointwiseForward(ctx, x, w, conv, gate)).z;
   else if (depthwise) z = (forward = depthwiseForward(ctx, x, w, conv)).y;
-  else z = g.node('Conv', [x, w], convAttributes(conv), conv.name);
+  else z = denseForward(ctx, x, w, conv);
 
   const gamma = ctx.param(`${bn.name}.weight`);
   const beta = ctx.param(`${bn.name}.bias`);
@@ -95,30 +96,3 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   return y;
 }
 
-/**
- * Gradients of a dense k×k convolution (the stem) given dz/k1 [N, C_out, H', W'] and the
- * per-output-channel scale k1 [C_out]: the filter gradient by im2col (a one-hot Conv over single
- * channels) and one batched MatMul, scaled after the reduction; the input gradient by
- * ConvTranspose with k1 folded into the filter.
- */
-function denseBackward(
-  ctx: EmitContext, conv: ConvLayer, x: string, w: string, dz: string, k1: string,
-  want: { readonly weight: boolean; readonly input: boolean },
-): { dw?: string; dx?: string } {
-  const { ops } = ctx;
-  const C = conv.outChannels;
-  const perGroup = conv.inChannels / conv.groups;
-  const k = conv.kernel;
-  const [h, wd] = conv.inputSize;
-  const [oh, ow] = conv.outputSize;
-  const out: { dw?: string; dx?: string } = {};
-  if (want.weight) {
-    // [N·C_in, k·k, H', W'] → [N, C_in·k·k, L]
-    const patches = ops.g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(conv), group: { int: 1 } });
-    const cols = ops.reshape(patches, [-1, perGroup * k * k, oh * ow]);
-    const raw = ops.sum(ops.matmul(ops.reshape(dz, [-1, C, oh * ow]), ops.transposeLast(cols)), [0]); // [C_out, C_in·k·k]
-    out.dw = ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, perGroup, k, k]);
-  }
-  if (want.input) out.dx = transposedConv(ctx, conv, dz, ops.mul(w, ops.reshape(k1, [C, 1, 1, 1])));
-  return out;
-}

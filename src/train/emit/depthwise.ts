@@ -57,19 +57,19 @@ export function transposedConv(ctx: EmitContext, layer: ConvLayer, dz: string, w
 }
 
 /** Whether the blocked kernel takes `channels`. */
-function blocks(ctx: EmitContext, channels: number): boolean {
+export function blocks(ctx: EmitContext, channels: number): boolean {
   return ctx.nchwcBlock > 0 && channels % ctx.nchwcBlock === 0;
 }
 
-function toBlocked(ctx: EmitContext, x: string): string {
+export function toBlocked(ctx: EmitContext, x: string): string {
   return ctx.ops.g.nodeMulti('ReorderInput', [x], 1, {}, undefined, NCHWC_DOMAIN)[0];
 }
 
-function fromBlocked(ctx: EmitContext, x: string, channels: number): string {
+export function fromBlocked(ctx: EmitContext, x: string, channels: number): string {
   return ctx.ops.g.nodeMulti('ReorderOutput', [x], 1, { channels: { int: channels } }, undefined, NCHWC_DOMAIN)[0];
 }
 
-function blockedConv(ctx: EmitContext, xb: string, filter: string, attributes: Record<string, Attribute>): string {
+export function blockedConv(ctx: EmitContext, xb: string, filter: string, attributes: Record<string, Attribute>): string {
   return ctx.ops.g.nodeMulti('Conv', [xb, filter], 1, attributes, undefined, NCHWC_DOMAIN)[0];
 }
 
