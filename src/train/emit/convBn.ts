@@ -19,6 +19,7 @@ import { denseBackward, denseForward } from './dense.js';
 import { type DepthwiseForward, depthwiseBackward, depthwiseForward } from './depthwise.js';
 import { expands, expansionBackward } from './expansion.js';
 import { type PointwiseForward, pointwiseBackward, pointwiseForward } from './pointwise.js';
+import { channelSum } from './reduce.js';
 
 /**
  * conv → batch norm, returning the normalised map [N, C_out, H', W'] (activation is the caller's).
@@ -65,8 +66,8 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     const dy = tape.grad(y);
     if (!dy) return;
     rstd ??= g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]);
-    const s1 = ops.sum(dy, [0, 2, 3]); // Σ dy, [C]
-    const s2 = ops.sum(ops.mul(dy, z), [0, 2, 3]); // Σ dy·z, [C]
+    const s1 = channelSum(ctx, dy); // Σ dy, [C]
+    const s2 = channelSum(ctx, ops.mul(dy, z)); // Σ dy·z, [C]
     const sxh = ops.mul(rstd, ops.sub(s2, ops.mul(mean, s1))); // Σ dy·ẑ, [C]
     if (tape.needsGrad(gamma)) tape.paramGrad(`${bn.name}.weight`, sxh);
     if (tape.needsGrad(beta)) tape.paramGrad(`${bn.name}.bias`, s1);

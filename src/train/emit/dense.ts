@@ -15,6 +15,7 @@
 import type { ConvLayer } from '../../arch/network.js';
 import type { EmitContext } from './context.js';
 import { blockedConv, blocks, convAttributes, fromBlocked, toBlocked, transposedConv } from './depthwise.js';
+import { batchSum } from './reduce.js';
 
 /**
  * Below this many output channels the filter gradient's per-sample product takes the patches as
@@ -89,8 +90,8 @@ export function denseBackward(
     const cols = ops.reshape(patches, [-1, perGroup * k * k, oh * ow]);
     const dz3 = ops.reshape(dz, [-1, C, oh * ow]); // [N, C_out, L]
     const raw = C < NARROW // [C_out, C_in·k·k]
-      ? ops.transpose(ops.sum(ops.matmul(cols, ops.transposeLast(dz3)), [0]), [1, 0])
-      : ops.sum(ops.matmul(dz3, ops.transposeLast(cols)), [0]);
+      ? ops.transpose(batchSum(ctx, ops.matmul(cols, ops.transposeLast(dz3)), [perGroup * k * k, C]), [1, 0])
+      : batchSum(ctx, ops.matmul(dz3, ops.transposeLast(cols)), [C, perGroup * k * k]);
     out.dw = ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, perGroup, k, k]);
   }
   if (want.input) {

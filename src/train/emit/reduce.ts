@@ -1,0 +1,35 @@
+/**
+ * Sums the training rules take over the batch, in the forms onnxruntime's CPU runs fastest
+ * (one thread, CPU time, V2-S 128 px shapes at batch 16):
+ * - over the batch axis alone ([N, …] → […], the per-sample weight gradients): a MatMul by a
+ *   ones row, 3× faster than ReduceSum over axis 0 (0.8 vs 2.3 ms for [16, 192·432]);
+ * - per channel over [N, C, H, W] (batch norm's backward): the map's contiguous axes first,
+ *   then the batch, 30% faster than one ReduceSum over [0, 2, 3] (2.9 vs 4.3 ms for Σdy and
+ *   Σdy·z at [16, 192, 32, 32]).
+ * The ones row takes its length from the tensor's runtime shape, so the graph stays free of N.
+ */
+import type { EmitContext } from './context.js';
+
+/**
+ * Σ_n v[n] for v [N, …rest]: [1, N]·[N, R] → rest.
+ *
+ * @example
+ * const dw = batchSum(ctx, perSample, [C_out, C_in]); // perSample [N, C_out, C_in]
+ */
+export function batchSum(ctx: EmitContext, v: string, rest: readonly number[]): string {
+  const { ops } = ctx;
+  const g = ops.g;
+  const n = g.node('Shape', [v], { end: { int: 1 } }); // [N]
+  const ones = g.node('Expand', [ops.reshape(ops.scalar(1), [1, 1]), g.node('Concat', [ops.ints([1]), n], { axis: { int: 0 } })]); // [1, N]
+  return ops.reshape(ops.matmul(ones, ops.reshape(v, [0, -1])), rest);
+}
+
+/**
+ * Σ over N, H, W of v [N, C, H, W] → [C].
+ *
+ * @example
+ * const s1 = channelSum(ctx, dy); // Σ dy per channel, [C]
+ */
+export function channelSum(ctx: EmitContext, v: string): string {
+  return ctx.ops.sum(ctx.ops.sum(v, [2, 3]), [0]);
+}
