@@ -42,15 +42,27 @@ export class RuntimeError extends EfficientNetError {
 /** An error from a file-system call: Node's carry an errno `code` such as 'ENOENT'. */
 export type SystemError = Error & { readonly code?: string };
 
+/** errno codes in words, the one table every file-system message uses. */
+const FILE_SYSTEM_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder', ENOTDIR: 'a folder in the path is a file', EISDIR: 'it is a folder', EACCES: 'permission denied',
+  EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded',
+  EPIPE: 'the reading end of the pipe closed',
+};
+
+/**
+ * An errno code in words, or undefined for a code the table does not know.
+ *
+ * @example
+ * fileSystemWords('ENOENT') // 'no such file or folder'
+ */
+export function fileSystemWords(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : FILE_SYSTEM_WORDS[code];
+}
+
 /** Why a file-system call failed, in words, without the path Node puts in its messages: `no space left on device (ENOSPC)`. */
 export function fileSystemReason(error: SystemError): string {
-  const words: Record<string, string> = {
-    ENOENT: 'no such file or folder', ENOTDIR: 'a folder in the path is a file', EISDIR: 'it is a folder', EACCES: 'permission denied',
-    EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded',
-    EPIPE: 'the reading end of the pipe closed',
-  };
   const code = error.code ?? 'EIO';
-  const reason = words[code] ?? /^[A-Z0-9]+: ([^,]+)/.exec(error.message)?.[1] ?? error.message;
+  const reason = fileSystemWords(code) ?? /^[A-Z0-9]+: ([^,]+)/.exec(error.message)?.[1] ?? error.message;
   return `${reason} (${code})`;
 }
 

@@ -4,7 +4,7 @@
  * stood in for by a pre-filled cache (synthetic weights under the published file names, with the
  * cache's verified-hash note) and an unreachable mirror, so nothing touches the network; cat.jpg
  * and friends are fixture photos. A block preceded by `<!-- readme-test: skip: why -->` is not
- * run, and must say why.
+ * run, and must say why. The ```ts blocks also type-check, strict, against the published types.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,13 +129,44 @@ test('fromPretrained picks each source\'s default weights for a variant name', (
   const { env } = await scratchProject(dir);
   const cacheDir = env.EFFICIENTNET_TS_CACHE!;
   const tags: string[] = [];
+  const momenta: number[] = [];
   for (const source of ['lukemelas', 'torchvision', 'timm']) {
     const net = await EfficientNet.fromPretrained('efficientnet-b0', { source, cacheDir, baseUrl: 'http://127.0.0.1:9', retries: 0 });
     tags.push(net.pretrained!.tag);
+    momenta.push(net.config.batchNormMomentum);
     await net.dispose();
   }
   assert.deepEqual(tags, ['lukemelas:efficientnet-b0', 'torchvision:efficientnet_b0.IMAGENET1K_V1', 'timm:tf_efficientnet_b0.ns_jft_in1k']);
+  // The family row's momentum, as the same file read from disk gets: TF ports 0.01, torchvision 0.1.
+  assert.deepEqual(momenta, [0.01, 0.1, 0.01]);
   // A source's own weight tag still works, and torchvision's DEFAULT for b1 is V2.
   await assert.rejects(EfficientNet.fromPretrained('efficientnet_b1.IMAGENET1K_V2', { source: 'torchvision', cacheDir, baseUrl: 'http://127.0.0.1:9', retries: 0 }), /efficientnet_b1-c27df63c\.pth/);
   await assert.rejects(EfficientNet.fromPretrained('efficientnet-b1', { source: 'torchvision', cacheDir, baseUrl: 'http://127.0.0.1:9', retries: 0 }), /efficientnet_b1-c27df63c\.pth/);
+}));
+
+test("every README TypeScript block type-checks against the package's published types (strict)", { timeout: 120_000 }, () => withDir(async (dir) => {
+  const blocks = readmeBlocks(await readFile(join(ROOT, 'README.md'), 'utf8')).filter((b) => b.lang === 'ts' && !b.skip);
+  assert.ok(blocks.length >= 3, 'the TypeScript samples were found');
+  const project = join(dir, 'project');
+  await mkdir(join(project, 'node_modules', '@types'), { recursive: true });
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'readme-types', private: true, type: 'module' }));
+  await symlink(ROOT, join(project, 'node_modules', 'efficientnet-ts'));
+  await symlink(join(ROOT, 'node_modules', '@types', 'node'), join(project, 'node_modules', '@types', 'node'));
+  // Each block is its own module (`export {}`), as each runs as its own file.
+  const files = await Promise.all(blocks.map(async (block) => {
+    const file = `block${block.line}.ts`;
+    await writeFile(join(project, file), `${block.code}\nexport {};\n`);
+    return file;
+  }));
+  await writeFile(join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+    files,
+  }));
+  try {
+    await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project, maxBuffer: 16 << 20 });
+  } catch (error) {
+    const e = error as { stdout: string };
+    // tsc names blockLINE.ts(row,col): LINE is the README line of the block's opening fence.
+    assert.fail(`README TypeScript samples do not type-check:\n${e.stdout}`);
+  }
 }));

@@ -65,6 +65,6 @@ export { CALIBRATION_METHODS, type CalibrationMethod, type ActivationRange } fro
 export { ROLES, type Role } from '../runtime/quantize/roles.js';
 export { DEFAULT_KEEP_FLOAT, DEFAULT_METHOD, type Int8Calibration, type QuantizeOptions } from '../runtime/quantize/int8.js';
 export type { ImageQuantizeOptions } from './efficientNet.js';
-export { compareModels, formatComparison, type ModelComparison } from '../eval/compare.js';
+export { ComparisonTally, compareModels, formatComparison, type ModelComparison } from '../eval/compare.js';
 export type { RuntimeOptions } from '../runtime/session.js';
 export * from '../errors.js';

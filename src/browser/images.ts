@@ -1,20 +1,26 @@
 /**
  * Image decoding in a browser: the browser's own decoders through `createImageBitmap`, pixels read
- * back from an OffscreenCanvas. As PIL does, embedded colour profiles are ignored by default
+ * back from a 2D OffscreenCanvas. As PIL does, embedded colour profiles are ignored by default
  * (`colorSpaceConversion: 'none'`), the EXIF orientation is applied, and alpha is dropped rather
- * than composited. A 2D canvas stores premultiplied alpha, so where alpha is neither 0 nor 255
- * the colour comes back rounded (and where alpha is 0, black): opaque images are exact.
+ * than composited. A 2D canvas stores premultiplied alpha, so it is exact only where alpha is 255:
+ * an image with a translucent pixel is read again through WebGL2 (straightPixels.ts), which keeps
+ * the stored colour under any alpha. Opaque images, JPEG among them, never touch WebGL.
  */
 import { ImageDecodeError } from '../errors.js';
 import type { ImageCodec, RawImage } from '../platform/index.js';
 import { fetchBytes } from './files.js';
+import { straightPixels } from './straightPixels.js';
 
 /** Anything the browser can draw: `<img>`, `<canvas>`, ImageBitmap, ImageData, Blob/File, OffscreenCanvas, `<video>`. */
 export type BrowserImage = ImageBitmapSource;
 
 /**
- * RGBA pixels of a browser image, [H, W, 4] interleaved, without colour management when
- * `icc` is 'ignore'. ImageData is taken as it is.
+ * RGBA pixels of a browser image, [H, W, 4] interleaved, alpha not premultiplied, without colour
+ * management when `icc` is 'ignore'. ImageData is taken as it is. Exact under any alpha where the
+ * browser has WebGL2 on an OffscreenCanvas; without it (or past its largest texture) translucent
+ * pixels come back premultiplied and unpremultiplied by a 2D canvas: rounded, and black where
+ * alpha is 0. A canvas source stores premultiplied colour itself: it comes back as its
+ * getImageData gives it.
  *
  * @example
  * const { data, width, height } = await browserPixels(document.querySelector('img')!);
@@ -25,14 +31,28 @@ export async function browserPixels(source: BrowserImage, icc: 'ignore' | 'apply
   const bitmap = await createImageBitmap(source, { imageOrientation: 'from-image', colorSpaceConversion: icc === 'ignore' ? 'none' : 'default', premultiplyAlpha: 'none' });
   try {
     const { width, height } = bitmap;
-    const context = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-    if (!context) throw new Error('the browser gave no 2D canvas context');
-    context.drawImage(bitmap, 0, 0);
-    const { data } = context.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height, channels: 4 };
+    const pixels = canvasPixels(bitmap);
+    // The 2D read is cheaper than WebGL2's upload and readPixels: WebGL2 only where it is needed.
+    const data = (isTranslucent(pixels) && straightPixels(bitmap, icc)) || pixels;
+    return { data, width, height, channels: 4 };
   } finally {
     bitmap.close();
   }
+}
+
+/** The bitmap drawn on a 2D canvas and read back: [H, W, 4], exact where alpha is 255. */
+function canvasPixels(bitmap: ImageBitmap): Uint8Array {
+  const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('the browser gave no 2D canvas context');
+  context.drawImage(bitmap, 0, 0);
+  const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height, { colorSpace: 'srgb' });
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Whether any pixel of RGBA bytes has alpha below 255. */
+function isTranslucent(rgba: Uint8Array): boolean {
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true;
+  return false;
 }
 
 /** The RGB channels of RGBA pixels (alpha dropped, as PIL's `convert('RGB')`). */

@@ -3,7 +3,7 @@
  * 8-bit grey or RGB, with the EXIF orientation applied. By default colours follow PIL, which
  * ignores embedded ICC profiles, so the pixels match what the weights were trained on.
  */
-import { ImageDecodeError } from '../errors.js';
+import { fileSystemWords, ImageDecodeError } from '../errors.js';
 import { platform } from '../platform/index.js';
 import { checkRawImage, toChannels, type OutputChannels, type RawImage } from './image.js';
 
@@ -63,19 +63,14 @@ function isRawImage(input: ImageInput): input is RawImage {
   return typeof input === 'object' && !(input instanceof Uint8Array);
 }
 
-/** The file system's errno codes, in words. */
-const FILE_PROBLEMS: Record<string, string> = {
-  ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a parent is not a directory',
-};
-
 /**
  * One line of reason from sharp's or the file system's error: libvips's first line without its
  * "Input file has" preamble, errno codes in words, and a truncated JPEG named as such (libvips
  * says "premature end", and sometimes nothing at all).
  */
 function describe(error: unknown, bytes?: Uint8Array): string {
-  const code = (error as { code?: string }).code;
-  if (code && FILE_PROBLEMS[code]) return FILE_PROBLEMS[code];
+  const words = fileSystemWords((error as { code?: string }).code);
+  if (words) return words;
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
     .replace(/^Input (file|buffer) (contains|has) /, '').trim();
   const silent = message === '' || /^unknown error$/i.test(message);

@@ -23,20 +23,43 @@ export interface ModelComparison {
  */
 export async function compareModels(a: ImageModel, b: ImageModel, images: readonly ImageInput[], options: ImageRunOptions = {}): Promise<ModelComparison> {
   const classes = requireClassifier(a, 'compare');
-  const rows = await mapImageBatches(a, images, options, async (batch, count) => {
-    const [x, y] = [(await a.forward(batch)).data, (await b.forward(batch)).data]; // [n, K] each
-    return Array.from({ length: count }, (_, i) => {
-      const [rx, ry] = [x.subarray(i * classes, (i + 1) * classes), y.subarray(i * classes, (i + 1) * classes)];
-      let difference = 0;
-      for (let k = 0; k < classes; k++) difference = Math.max(difference, Math.abs(rx[k] - ry[k]));
-      return { same: argmax(rx) === argmax(ry), difference };
-    });
+  const tally = new ComparisonTally(classes);
+  await mapImageBatches(a, images, options, async (batch, count) => {
+    tally.add((await a.forward(batch)).data, (await b.forward(batch)).data, count);
+    return [];
   });
-  return {
-    images: rows.length,
-    agreement: rows.length === 0 ? 0 : rows.filter((r) => r.same).length / rows.length,
-    maxLogitDifference: rows.reduce((m, r) => Math.max(m, r.difference), 0),
-  };
+  return tally.result();
+}
+
+/**
+ * Agreement and largest logit difference accumulated batch by batch, from two models' [n, K]
+ * logits of the same images (what `compareModels` and `evaluate` beside a reference report).
+ *
+ * @example
+ * const tally = new ComparisonTally(10);
+ * tally.add(fp32Logits, int8Logits, n);
+ * const { agreement } = tally.result();
+ */
+export class ComparisonTally {
+  private images = 0;
+  private same = 0;
+  private difference = 0;
+
+  constructor(private readonly classes: number) {}
+
+  add(x: Float32Array, y: Float32Array, count: number): void {
+    const K = this.classes;
+    for (let i = 0; i < count; i++) {
+      const [rx, ry] = [x.subarray(i * K, (i + 1) * K), y.subarray(i * K, (i + 1) * K)];
+      for (let k = 0; k < K; k++) this.difference = Math.max(this.difference, Math.abs(rx[k] - ry[k]));
+      if (argmax(rx) === argmax(ry)) this.same++;
+    }
+    this.images += count;
+  }
+
+  result(): ModelComparison {
+    return { images: this.images, agreement: this.images === 0 ? 0 : this.same / this.images, maxLogitDifference: this.difference };
+  }
 }
 
 /**

@@ -48,15 +48,34 @@ export interface Evaluation extends Metrics {
  * console.log(result.top1, result.topK, result.classes.map((c) => `${c.name} ${c.accuracy}`));
  */
 export async function evaluate(net: ImageModel, dataset: ImageFolderDataset | string, options: EvaluateOptions = {}): Promise<Evaluation> {
+  const [evaluation] = await evaluateModels([net], dataset, options);
+  return evaluation;
+}
+
+/**
+ * `evaluate` for several models on one pass over the folder, with the first one's class names
+ * and evaluation transform for all (an int8 model and its float original share both): each
+ * batch is decoded once and run through every model. `onLogits` sees each batch's logits, one
+ * [n, K] array per model (e.g. to compare them).
+ *
+ * @example
+ * const [int8Result, fp32Result] = await evaluateModels([int8, fp32], 'flowers/val');
+ */
+export async function evaluateModels(
+  models: readonly ImageModel[], dataset: ImageFolderDataset | string, options: EvaluateOptions = {},
+  onLogits?: (logits: readonly Float32Array[], count: number) => void,
+): Promise<Evaluation[]> {
+  const net = models[0];
   const numClasses = net.config.numClasses;
-  if (!net.config.includeTop) throw new ConfigError('The model has no classifier (includeTop is false); evaluation needs class scores');
+  if (models.some((m) => !m.config.includeTop)) throw new ConfigError('The model has no classifier (includeTop is false); evaluation needs class scores');
+  if (models.some((m) => m.config.numClasses !== numClasses)) throw new ConfigError(`The models have different numbers of classes (${models.map((m) => m.config.numClasses).join(', ')}); they cannot be evaluated side by side`);
   const k = options.topK ?? Math.min(5, numClasses);
   if (!Number.isInteger(k) || k < 1 || k > numClasses) throw new ConfigError(`top-k must be an integer from 1 to the model's ${numClasses} classes, got ${k}`);
   const data = typeof dataset === 'string' ? await imageFolder(dataset, { minClasses: 1 }) : dataset;
   const mapping = matchClasses(data.classes, net.labels, numClasses, await modelLabels(net));
-  net.expectImageDecoding();
+  for (const m of models) m.expectImageDecoding();
   const config = { ...net.preprocess, ...options.preprocess };
-  const results = { targets: [] as number[], predictions: [] as number[], ranks: [] as number[] };
+  const results = models.map(() => ({ targets: [] as number[], predictions: [] as number[], ranks: [] as number[] }));
   const failed: SkippedPath[] = [];
   let done = 0;
   const load = { batchSize: options.batchSize ?? 8, channels: decodeChannels(net.config) } as const;
@@ -65,17 +84,19 @@ export async function evaluate(net: ImageModel, dataset: ImageFolderDataset | st
     const batchFailed = batch.failed.map(({ item, error }) => ({ path: item.path, reason: error.message }));
     failed.push(...batchFailed);
     if (batch.items.length > 0) {
-      const logits = (await net.forward(batch)).data; // [n, numClasses]
-      batch.items.forEach((item, i) => {
-        const row = logits.subarray(i * numClasses, (i + 1) * numClasses);
+      const logits: Float32Array[] = [];
+      for (const m of models) logits.push((await m.forward(batch)).data); // [n, numClasses] each
+      onLogits?.(logits, batch.items.length);
+      logits.forEach((scores, m) => batch.items.forEach((item, i) => {
+        const row = scores.subarray(i * numClasses, (i + 1) * numClasses);
         const target = mapping.targets[item.label];
-        results.targets.push(target);
-        results.predictions.push(argmax(row));
-        results.ranks.push(targetRank(row, target));
-      });
+        results[m].targets.push(target);
+        results[m].predictions.push(argmax(row));
+        results[m].ranks.push(targetRank(row, target));
+      }));
     }
     done += batch.items.length + batch.failed.length;
     options.onBatch?.({ done, total: data.samples.length, failed: batchFailed });
   }
-  return { root: data.root, matchedBy: mapping.matchedBy, ...computeMetrics(results, mapping.names, k), failed, skipped: data.skipped };
+  return results.map((r) => ({ root: data.root, matchedBy: mapping.matchedBy, ...computeMetrics(r, mapping.names, k), failed, skipped: data.skipped }));
 }

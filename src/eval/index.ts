@@ -7,7 +7,7 @@
  * process.stdout.write(formatEvaluation(result));
  * await writeFigure('confusion.png', confusionFigure(result));
  */
-export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
+export { evaluate, evaluateModels, type EvaluateOptions, type Evaluation } from './evaluate.js';
 export { matchClasses, type ClassMapping } from './classes.js';
 export { argmax, targetRank, topKAccuracy, confusionMatrix, classMetrics, computeMetrics, metricsFromScores, type Metrics, type ClassMetrics } from './metrics.js';
 export { formatEvaluation, evaluationJson } from './format.js';

@@ -408,6 +408,7 @@ async function fromPretrainedEntry<M>(modelClass: ModelClass<M>, entry: Pretrain
     family: entry.keyFamily,
     padding: entry.padding,
     batchNormEpsilon: entry.batchNormEpsilon,
+    batchNormMomentum: entry.batchNormMomentum,
     ...options,
   }, undefined, entry) as M;
 }

@@ -2,7 +2,7 @@
  * The library's browser bundle (dist/browser/efficientnet-ts.js, `npm run build`) in headless
  * Chromium, against the library in Node: b0 logits from `.pth` and `.safetensors` files on wasm
  * and WebGPU (SwiftShader) within 1e-4 of the largest logit; decoding and preprocessing of the
- * fixture photos (PNG exact; JPEG within a stated tolerance, since browsers decode JPEG their
+ * fixture photos (PNG exact at every alpha; JPEG within a stated tolerance, since browsers decode JPEG their
  * own way); published weights through Cache Storage, hash-checked; provider fallback; saved bytes.
  * 64 px b0 with synthetic weights: SwiftShader compiles a shader per kernel on the first run.
  */
@@ -126,12 +126,13 @@ describe('the library in the browser', { skip: browserMissing || bundleMissing, 
   describe('decoding and preprocessing equal Node\'s', () => {
     // Measured exact (Chromium and libvips both decode JPEG with libjpeg-turbo, with the same
     // upsampling), tolerance 0: a browser that decodes JPEG otherwise fails here, and says by how much.
-    const images: { name: string; rgb: number; tensor: number; opaqueOnly?: boolean }[] = [
+    // PNG must be exact at every alpha: the page reads pixels through WebGL2, which keeps the stored
+    // colour where a 2D canvas would premultiply it (chelsea-alpha.png has alpha 1 to 254 only;
+    // alpha-edges.png, made below, has every alpha 0 to 255 under bright colours).
+    const images: { name: string; rgb: number; tensor: number }[] = [
       { name: 'coffee-grey.png', rgb: 0, tensor: 1e-5 },
-      // A 2D canvas keeps premultiplied alpha: where alpha is below 255 the colour comes back rounded
-      // (black where it is 0), while PIL and sharp keep the stored colour. Opaque pixels are exact.
-      // Checked on the opaque pixels only (`opaqueOnly`); the preprocessed tensor is not compared.
-      { name: 'chelsea-alpha.png', rgb: 0, tensor: Infinity, opaqueOnly: true },
+      { name: 'chelsea-alpha.png', rgb: 0, tensor: 1e-5 },
+      { name: 'alpha-edges.png', rgb: 0, tensor: 1e-5 },
       { name: 'astronaut.gif', rgb: 0, tensor: 1e-5 },
       { name: 'chelsea.jpg', rgb: 0, tensor: 1e-5 },
       { name: 'chelsea-exif6.jpg', rgb: 0, tensor: 1e-5 },
@@ -139,27 +140,80 @@ describe('the library in the browser', { skip: browserMissing || bundleMissing, 
       { name: 'coffee.webp', rgb: 0, tensor: 1e-5 },
     ];
     const config = preset('lukemelas', 'efficientnet-b0');
+    // 32 x 24 RGBA, pixel i: alpha i % 256 (each value 3 times), colour from i so that no two neighbours match.
+    const alphaEdges = () => {
+      const [width, height] = [32, 24];
+      const rgba = new Uint8Array(width * height * 4).map((_, k) => (k % 4 === 3 ? (k >> 2) % 256 : ((k >> 2) * 97 + (k % 4) * 61 + 13) % 256));
+      return sharp(rgba, { raw: { width, height, channels: 4 } }).png().toBuffer();
+    };
     for (const image of images) {
       test(image.name, async () => {
-        const path = join(FIXTURES, 'images', image.name);
+        const fixture = join(FIXTURES, 'images', image.name);
+        const source = existsSync(fixture) ? fixture : new Uint8Array(await alphaEdges());
+        const url = typeof source === 'string' ? `/fixtures/images/${image.name}` : `/blob/${image.name}`;
+        if (typeof source !== 'string') harness.server.put(image.name, source);
         const result = await harness.call<{ width: number; height: number; dims: number[] }>('lib', 'preprocess', {
-          url: `/fixtures/images/${image.name}`, config, rgb: 'rgb', tensor: 'tensor', element: image.name.endsWith('.png') ? 'element' : undefined,
+          url, config, rgb: 'rgb', tensor: 'tensor', element: image.name.endsWith('.png') ? 'element' : undefined,
         });
-        const nodeRgb = await decodeImage(path);
-        const nodeTensor = await preprocessImage(path, config);
+        const nodeRgb = await decodeImage(source);
+        const nodeTensor = await preprocessImage(source, config);
         assert.deepEqual([result.width, result.height], [nodeRgb.width, nodeRgb.height], 'size (EXIF orientation applied)');
         const rgb = bytes('rgb');
-        const alpha = image.opaqueOnly ? (await sharp(path).ensureAlpha().extractChannel(3).raw().toBuffer()) : undefined;
         let worst = 0;
-        for (let i = 0; i < rgb.length; i++) if (!alpha || alpha[Math.floor(i / 3)] === 255) worst = Math.max(worst, Math.abs(rgb[i] - nodeRgb.data[i]));
+        for (let i = 0; i < rgb.length; i++) worst = Math.max(worst, Math.abs(rgb[i] - nodeRgb.data[i]));
         const tensor = floats('tensor');
         let worstTensor = 0;
         for (let i = 0; i < tensor.length; i++) worstTensor = Math.max(worstTensor, Math.abs(tensor[i] - nodeTensor.data[i]));
         console.log(`${image.name}: decoded pixels differ by at most ${worst} levels, preprocessed values by ${worstTensor.toExponential(2)}`);
+        assert.equal(rgb.length, nodeRgb.data.length);
         assert.ok(worst <= image.rgb, `${image.name}: decoded pixels differ by up to ${worst} levels (allowed ${image.rgb})`);
         assert.ok(worstTensor <= image.tensor, `${image.name}: preprocessed values differ by up to ${worstTensor} (allowed ${image.tensor})`);
         if (image.name.endsWith('.png')) assert.deepEqual(floats('element'), tensor, 'an <img> element gives the same tensor as its bytes');
       });
     }
+
+    // A canvas stores premultiplied colour: the reference is what its own getImageData gives back.
+    test('canvas, OffscreenCanvas, ImageBitmap and ImageData inputs give the canvas\'s getImageData, opaque and at alpha 128', async () => {
+      const worst = await harness.call<Record<string, number>>('lib', 'drawables', {});
+      assert.deepEqual(Object.values(worst).filter((w) => w !== 0), [], JSON.stringify(worst));
+    });
+
+    // A browser without WebGL2 on an OffscreenCanvas (a page where getContext('webgl2') gives null):
+    // the 2D canvas reads the pixels, exact where opaque, and the translucent ones come back premultiplied.
+    // Both paths convert an embedded colour profile alike when asked to (icc 'apply', a Display P3 PNG).
+    test('without WebGL2 a 2D canvas reads the pixels: opaque images stay exact, translucent ones do not, profiles convert alike', async () => {
+      const page = await harness.page.context().browser()!.newPage();
+      const decodeIn = async (target: typeof page, url: string, icc: 'ignore' | 'apply' = 'ignore') => {
+        await target.evaluate((request) => (window.lib as { preprocess(r: unknown): Promise<unknown> }).preprocess(request), { url, config, rgb: 'rgb', tensor: 'tensor', icc });
+        bytes('tensor');
+        return bytes('rgb');
+      };
+      try {
+        await page.addInitScript(() => {
+          const getContext = OffscreenCanvas.prototype.getContext as (this: OffscreenCanvas, type: string, options?: unknown) => unknown;
+          Object.assign(OffscreenCanvas.prototype, { getContext(this: OffscreenCanvas, type: string, options?: unknown) { return type === 'webgl2' ? null : getContext.call(this, type, options); } });
+        });
+        await page.goto(harness.page.url());
+        await page.waitForFunction(() => window.lib !== undefined, undefined, { timeout: 30_000 });
+        const worst: Record<string, number> = {};
+        for (const name of ['chelsea.jpg', 'coffee-grey.png', 'chelsea-alpha.png']) {
+          const nodeRgb = await decodeImage(join(FIXTURES, 'images', name));
+          worst[name] = (await decodeIn(page, `/fixtures/images/${name}`)).reduce((w, v, i) => Math.max(w, Math.abs(v - nodeRgb.data[i])), 0);
+        }
+        assert.deepEqual(worst, { 'chelsea.jpg': 0, 'coffee-grey.png': 0, 'chelsea-alpha.png': worst['chelsea-alpha.png'] });
+        assert.ok(worst['chelsea-alpha.png'] > 0, 'the 2D canvas premultiplies: this page really took the fallback');
+
+        // Display P3, alpha 255 but every 7th pixel at 100: the WebGL2 page reads it through WebGL2.
+        const { data: chelsea, width, height } = await decodeImage(join(FIXTURES, 'images', 'chelsea.jpg'));
+        const rgba = new Uint8Array(width * height * 4).map((_, k) => (k % 4 === 3 ? ((k >> 2) % 7 ? 255 : 100) : chelsea[(k >> 2) * 3 + (k % 4)]));
+        harness.server.put('p3.png', new Uint8Array(await sharp(rgba, { raw: { width, height, channels: 4 } }).withIccProfile('p3').png().toBuffer()));
+        const [webgl, canvas, ignored] = [await decodeIn(harness.page, '/blob/p3.png', 'apply'), await decodeIn(page, '/blob/p3.png', 'apply'), await decodeIn(harness.page, '/blob/p3.png')];
+        const opaque = (rgb: Uint8Array) => rgb.filter((_, i) => Math.floor(i / 3) % 7 !== 0);
+        assert.deepEqual(opaque(webgl), opaque(canvas), 'icc \'apply\': WebGL2 and the 2D canvas convert the profile alike');
+        assert.notDeepEqual(webgl, ignored, 'icc \'apply\' converts the P3 colours');
+      } finally {
+        await page.close();
+      }
+    });
   });
 });

@@ -93,11 +93,11 @@ test('images: the file named once, a real reason, counts in plain words', () => 
   await writeFile(join(dir, 'cut.jpg'), jpeg.subarray(0, 1500));
   await assert.rejects(net.classify(join(dir, 'nope.jpg')), (e: Error) => {
     assert.ok(e instanceof ImageDecodeError);
-    assert.equal(e.message, `Cannot decode image '${join(dir, 'nope.jpg')}': no such file`);
+    assert.equal(e.message, `Cannot decode image '${join(dir, 'nope.jpg')}': no such file or folder`);
     return true;
   });
   await assert.rejects(net.embed([join(dir, 'nope.jpg'), join(IMAGES, 'coffee.jpg'), join(dir, 'cut.jpg')]), (e: Error) => {
-    assert.equal(e.message, `Cannot decode 2 images: '${join(dir, 'nope.jpg')}' (no such file); '${join(dir, 'cut.jpg')}' (the JPEG data ends early: the file is truncated (no end-of-image marker))`);
+    assert.equal(e.message, `Cannot decode 2 images: '${join(dir, 'nope.jpg')}' (no such file or folder); '${join(dir, 'cut.jpg')}' (the JPEG data ends early: the file is truncated (no end-of-image marker))`);
     return true;
   });
   // Truncated inside the header and inside the scan data: both say truncated, never "unknown error".

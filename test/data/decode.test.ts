@@ -64,7 +64,7 @@ test('a Buffer and raw pixels give the same tensor as the path', async () => {
 
 test('bad files give an ImageDecodeError naming the file', async () => {
   const cases: [string, RegExp][] = [
-    ['empty.jpg', /empty/], ['notes.jpg', /unsupported image format/], ['truncated.png', /.+/], ['missing.jpg', /': no such file$/],
+    ['empty.jpg', /empty/], ['notes.jpg', /unsupported image format/], ['truncated.png', /.+/], ['missing.jpg', /': no such file or folder$/],
   ];
   for (const [name, reason] of cases) {
     await assert.rejects(decodeImage(fixture(name)), (error: Error) => {

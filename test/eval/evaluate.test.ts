@@ -7,7 +7,8 @@ import { basename, join } from 'node:path';
 import { imageFolder } from '../../src/data/imageFolder.js';
 import { DatasetError } from '../../src/errors.js';
 import { matchClasses } from '../../src/eval/classes.js';
-import { evaluate } from '../../src/eval/evaluate.js';
+import { evaluate, evaluateModels } from '../../src/eval/evaluate.js';
+import { ComparisonTally, compareModels } from '../../src/eval/compare.js';
 import { computeMetrics } from '../../src/eval/metrics.js';
 import { exemplarModel, photoFolder } from './fixtures.js';
 
@@ -59,6 +60,31 @@ test('evaluate agrees with classify image by image, skips unreadable photos and 
     await assert.rejects(evaluate(net, join(dir, 'missing')), DatasetError);
   } finally {
     await net.dispose();
+    await rm(dir, { recursive: true });
+  }
+});
+
+test('evaluateModels runs several models over one decoding of the folder and equals evaluating each alone', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'enet-eval-pair-'));
+  const classes = [{ name: 'cat', exemplar: 'chelsea.jpg' }, { name: 'coffee', exemplar: 'coffee.jpg' }, { name: 'rocket', exemplar: 'rocket.jpg' }];
+  const a = await exemplarModel(classes);
+  // The same class names, with the cat and coffee exemplars swapped: the two disagree on those photos.
+  const b = await exemplarModel([{ name: 'cat', exemplar: 'coffee.jpg' }, { name: 'coffee', exemplar: 'chelsea.jpg' }, classes[2]]);
+  try {
+    const root = await photoFolder(join(dir, 'val'), { cat: ['chelsea.jpg', 'chelsea-exif6.jpg'], coffee: ['coffee.jpg', 'coffee.webp'], rocket: ['rocket.jpg'] });
+    const tally = new ComparisonTally(3);
+    let batches = 0;
+    const [ra, rb] = await evaluateModels([a, b], root, { batchSize: 2 }, ([la, lb], count) => { batches++; tally.add(la, lb, count); });
+    assert.equal(batches, 3, 'five images in batches of two: each batch decoded once, both models run on it');
+    assert.deepEqual(ra, await evaluate(a, root, { batchSize: 2 }));
+    assert.deepEqual(rb, await evaluate(b, root, { batchSize: 2 }));
+    const comparison = tally.result();
+    assert.equal(comparison.images, 5);
+    assert.equal(comparison.agreement, (await compareModels(a, b, (await imageFolder(root)).samples.map((s) => s.path))).agreement);
+    assert.ok(comparison.agreement < 1 && comparison.maxLogitDifference > 0, 'the swapped head is told apart');
+  } finally {
+    await a.dispose();
+    await b.dispose();
     await rm(dir, { recursive: true });
   }
 });

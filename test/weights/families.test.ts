@@ -13,11 +13,12 @@ test("every registry entry's key names, padding, epsilon and transform come from
     assert.equal(entry.keyFamily, row.keyFamily, entry.tag);
     assert.equal(entry.padding, row.padding, entry.tag);
     assert.equal(entry.batchNormEpsilon, settings.batchNormEpsilon, entry.tag);
+    assert.equal(entry.batchNormMomentum, settings.batchNormMomentum, entry.tag);
     const release = Object.keys(row.transforms).find((r) => JSON.stringify(familyTransform(entry.family, entry.arch, r)) === JSON.stringify(entry.preprocess));
     assert.ok(release, `${entry.tag}: its transform is one of ${entry.family}'s releases`);
     // Loading the file by its key names and model name finds the same family settings.
     const byKeys = familyDefaults(entry.keyFamily, entry.source === 'timm' ? entry.tag.split(':')[1] : entry.arch);
-    assert.deepEqual([byKeys.padding, byKeys.batchNormEpsilon], [entry.padding, entry.batchNormEpsilon], entry.tag);
+    assert.deepEqual([byKeys.padding, byKeys.batchNormEpsilon, byKeys.batchNormMomentum], [entry.padding, entry.batchNormEpsilon, entry.batchNormMomentum], entry.tag);
   }
 });
 

@@ -6,7 +6,7 @@ import { type ModelCliOptions, addModelOptions, loadModel } from '../modelOption
 import { type Int8CliOptions, addInt8Options, int8IfAsked } from '../int8Options.js';
 import { positiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
-import { type EfficientNet, checkFigurePath, compareModels, confusionFigure, evaluate, evaluationJson, formatComparison, formatEvaluation, imageFolder, writeFigure } from '../../index.js';
+import { ComparisonTally, type Evaluation, checkFigurePath, confusionFigure, evaluateModels, evaluationJson, formatComparison, formatEvaluation, imageFolder, writeFigure } from '../../index.js';
 
 interface EvalOptions extends ModelCliOptions, Int8CliOptions, ImageCliOptions {
   topK?: number;
@@ -33,30 +33,27 @@ export function registerEval(program: Command): void {
       for (const { path, reason } of dataset.skipped) warn(`skipped ${path}: ${reason}`);
       const net = await int8IfAsked(await loadModel(opts), opts);
       try {
-        const run = async (model: EfficientNet, title: string) => {
-          const bar = progressBar(dataset.samples.length, title, '{bar} {value}/{total} | {rate} img/s | ETA {eta_formatted}');
-          try {
-            return await evaluate(model, dataset, {
-              batchSize: opts.batchSize,
-              topK: opts.topK,
-              preprocess: preprocessFor(net, opts),
-              onBatch: ({ done, failed }) => {
-                for (const { path, reason } of failed) warn(`skipped ${path}: ${reason}`);
-                bar.update(done);
-              },
-            });
-          } finally {
-            bar.stop();
-          }
-        };
-        const result = await run(net, net.quantization ? 'eval int8' : 'eval');
-        // An int8 model is reported beside its float original on the same images.
+        // An int8 model is reported beside its float original on the same images, decoded once.
         const fp32 = net.quantization ? net.withQuantization(undefined) : undefined;
-        const pair = fp32 && {
-          fp32: await run(fp32, 'eval fp32'),
-          comparison: await compareModels(fp32, net, dataset.samples.map((s) => s.path), { batchSize: opts.batchSize, preprocess: preprocessFor(net, opts) }),
-        };
-        await fp32?.dispose();
+        const tally = new ComparisonTally(net.config.numClasses);
+        const bar = progressBar(dataset.samples.length, fp32 ? 'eval int8 + fp32' : 'eval', '{bar} {value}/{total} | {rate} img/s | ETA {eta_formatted}');
+        let evaluations: Evaluation[];
+        try {
+          evaluations = await evaluateModels(fp32 ? [net, fp32] : [net], dataset, {
+            batchSize: opts.batchSize,
+            topK: opts.topK,
+            preprocess: preprocessFor(net, opts),
+            onBatch: ({ done, failed }) => {
+              for (const { path, reason } of failed) warn(`skipped ${path}: ${reason}`);
+              bar.update(done);
+            },
+          }, fp32 ? ([int8Logits, fp32Logits], count) => tally.add(fp32Logits, int8Logits, count) : undefined);
+        } finally {
+          bar.stop();
+          await fp32?.dispose();
+        }
+        const [result, fp32Result] = evaluations;
+        const pair = fp32Result && { fp32: fp32Result, comparison: tally.result() };
         // The text report says this itself; JSON only carries it as a field, so say it once on stderr.
         if (result.matchedBy === 'index' && opts.json) warn('the model carries no class names; class folders were matched to its outputs by sorted position');
         const json = evaluationJson(result, {

@@ -32,11 +32,13 @@ export interface PretrainedEntry {
   readonly fileName: string;
   /** Lower-case hex SHA-256: the full digest, or its leading digits as published in the file name. */
   readonly sha256: string;
-  /** The row of src/weights/families.ts these weights belong to; the next four fields come from it. */
+  /** The row of src/weights/families.ts these weights belong to; the next five fields come from it. */
   readonly family: WeightFamilyName;
   readonly keyFamily: KeyFamily;
   readonly padding: PaddingStyle;
   readonly batchNormEpsilon: number;
+  /** The momentum fine-tuning updates the running statistics with (the family's, as a file of the same family loads with). */
+  readonly batchNormMomentum: number;
   readonly preprocess: PreprocessConfig;
   readonly numClasses: number;
   /** Learnable parameters (PyTorch's count, as torchvision's `num_params` gives it). */
@@ -64,10 +66,10 @@ function entry(source: WeightSource, name: string, url: string, { arch, family, 
   const fileName = url.slice(url.lastIndexOf('/') + 1);
   const hash = /-([0-9a-f]{8,64})\.pth$/.exec(fileName);
   if (!hash) throw new Error(`registry URL ${url} has no hash in its file name`); // a bug in this table, caught by the tests
-  const { padding, batchNormEpsilon } = familyNetworkSettings(family, arch);
+  const { padding, batchNormEpsilon, batchNormMomentum } = familyNetworkSettings(family, arch);
   return {
     tag: `${source}:${name}`, source, arch, url, fileName, sha256: hash[1],
-    family, keyFamily: weightFamily(family).keyFamily, padding, batchNormEpsilon, preprocess: familyTransform(family, arch, release),
+    family, keyFamily: weightFamily(family).keyFamily, padding, batchNormEpsilon, batchNormMomentum, preprocess: familyTransform(family, arch, release),
     numClasses: 1000, get parameters() { return parameterCount(arch); }, top1,
   };
 }

@@ -52,9 +52,9 @@ async function logits(request: LogitsRequest) {
 }
 
 /** Decodes and preprocesses a served image with the library (as bytes, and as an <img> element). */
-async function preprocess(request: { url: string; config: Library.PreprocessConfig; rgb: string; tensor: string; element?: string }) {
+async function preprocess(request: { url: string; config: Library.PreprocessConfig; rgb: string; tensor: string; element?: string; icc?: 'ignore' | 'apply' }) {
   const bytes = new Uint8Array(await (await fetch(request.url)).arrayBuffer());
-  const rgb = await lib.decodeImage(bytes, { name: request.url });
+  const rgb = await lib.decodeImage(bytes, { name: request.url, icc: request.icc });
   await putFloats(request.rgb, rgb.data);
   const tensor = await lib.preprocessImage(bytes, request.config);
   await putFloats(request.tensor, tensor.data);
@@ -186,4 +186,32 @@ async function bench(request: { weights: string; provider: string; batches: read
   }
 }
 
-if (inPage) (globalThis as { lib?: unknown }).lib = { bench, fit, logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
+/**
+ * browserPixels on the drawable inputs a page holds (canvas, OffscreenCanvas, ImageBitmap,
+ * ImageData) against the canvas's own getImageData: the largest difference of each, for an
+ * opaque drawing and for one at alpha 128.
+ */
+async function drawables() {
+  const result: Record<string, number> = {};
+  for (const alpha of [255, 128]) {
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [37, 23];
+    const context = canvas.getContext('2d')!;
+    for (let x = 0; x < canvas.width; x++) for (let y = 0; y < canvas.height; y++) {
+      context.fillStyle = `rgba(${(x * 7) % 256}, ${(y * 11) % 256}, ${(x * y) % 256}, ${alpha / 255})`;
+      context.fillRect(x, y, 1, 1);
+    }
+    const reference = context.getImageData(0, 0, canvas.width, canvas.height);
+    const offscreen = new OffscreenCanvas(canvas.width, canvas.height);
+    offscreen.getContext('2d')!.drawImage(canvas, 0, 0);
+    const sources: Record<string, Library.BrowserImage> = { canvas, offscreen, bitmap: await createImageBitmap(canvas, { premultiplyAlpha: 'none' }), imageData: reference };
+    for (const [name, source] of Object.entries(sources)) {
+      const pixels = await lib.browserPixels(source);
+      const sized = pixels.width === canvas.width && pixels.height === canvas.height && pixels.data.length === reference.data.length;
+      result[`${name} at alpha ${alpha}`] = sized ? pixels.data.reduce((w, v, i) => Math.max(w, Math.abs(v - reference.data[i])), 0) : Infinity;
+    }
+  }
+  return result;
+}
+
+if (inPage) (globalThis as { lib?: unknown }).lib = { bench, drawables, fit, logits, preprocess, store, pretrained, provider, saved, adapter: () => lib.webgpuAdapter() };
