@@ -66,8 +66,8 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     const dy = tape.grad(y);
     if (!dy) return;
     rstd ??= g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]);
-    const s1 = channelSum(ctx, dy); // Σ dy, [C]
-    const s2 = channelSum(ctx, ops.mul(dy, z)); // Σ dy·z, [C]
+    const s1 = channelSum(ctx, dy, conv.outputSize); // Σ dy, [C]
+    const s2 = channelSum(ctx, ops.mul(dy, z), conv.outputSize); // Σ dy·z, [C]
     const sxh = ops.mul(rstd, ops.sub(s2, ops.mul(mean, s1))); // Σ dy·ẑ, [C]
     if (tape.needsGrad(gamma)) tape.paramGrad(`${bn.name}.weight`, sxh);
     if (tape.needsGrad(beta)) tape.paramGrad(`${bn.name}.bias`, s1);

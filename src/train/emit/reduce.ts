@@ -4,8 +4,8 @@
  * - over the batch axis alone ([N, …] → […], the per-sample weight gradients): a MatMul by a
  *   ones row, 3× faster than ReduceSum over axis 0 (0.8 vs 2.3 ms for [16, 192·432]);
  * - per channel over [N, C, H, W] (batch norm's backward): the map's contiguous axes first,
- *   then the batch, 30% faster than one ReduceSum over [0, 2, 3] (2.9 vs 4.3 ms for Σdy and
- *   Σdy·z at [16, 192, 32, 32]).
+ *   then the batch, 30–40% faster than one ReduceSum over [0, 2, 3] (2.9 vs 4.3 ms for Σdy and
+ *   Σdy·z at [16, 192, 32, 32], 0.40 vs 0.64 ms at [16, 1536, 4, 4]).
  * The ones row takes its length from the tensor's runtime shape, so the graph stays free of N.
  */
 import type { EmitContext } from './context.js';
@@ -25,11 +25,12 @@ export function batchSum(ctx: EmitContext, v: string, rest: readonly number[]): 
 }
 
 /**
- * Σ over N, H, W of v [N, C, H, W] → [C].
+ * Σ over N, H, W of v [N, C, H, W] → [C], given the map's size [H, W].
  *
  * @example
- * const s1 = channelSum(ctx, dy); // Σ dy per channel, [C]
+ * const s1 = channelSum(ctx, dy, conv.outputSize); // Σ dy per channel, [C]
  */
-export function channelSum(ctx: EmitContext, v: string): string {
-  return ctx.ops.sum(ctx.ops.sum(v, [2, 3]), [0]);
+export function channelSum(ctx: EmitContext, v: string, [h, w]: readonly [number, number]): string {
+  // At 1×1 and 2×2 the first sum would be a copy and a node for (almost) nothing.
+  return h * w >= 9 ? ctx.ops.sum(ctx.ops.sum(v, [2, 3]), [0]) : ctx.ops.sum(v, [0, 2, 3]);
 }
