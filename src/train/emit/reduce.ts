@@ -11,7 +11,7 @@
 import type { EmitContext } from './context.js';
 
 /**
- * Σ_n v[n] for v [N, …rest]: [1, N]·[N, R] → rest.
+ * Σ_n v[n] for v [N, …rest]: ones [N]·[N, R] → rest.
  *
  * @example
  * const dw = batchSum(ctx, perSample, [C_out, C_in]); // perSample [N, C_out, C_in]
@@ -19,9 +19,8 @@ import type { EmitContext } from './context.js';
 export function batchSum(ctx: EmitContext, v: string, rest: readonly number[]): string {
   const { ops } = ctx;
   const g = ops.g;
-  const n = g.node('Shape', [v], { end: { int: 1 } }); // [N]
-  const ones = g.node('Expand', [ops.reshape(ops.scalar(1), [1, 1]), g.node('Concat', [ops.ints([1]), n], { axis: { int: 0 } })]); // [1, N]
-  return ops.reshape(ops.matmul(ones, ops.reshape(v, [0, -1])), rest);
+  const ones = g.node('Expand', [ops.filled(1, 1), g.node('Shape', [v], { end: { int: 1 } })]); // [N]
+  return ops.reshape(ops.matmul(ones, ops.reshape(v, [0, -1])), rest); // [N]·[N, R] → [R]
 }
 
 /**
