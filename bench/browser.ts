@@ -19,7 +19,7 @@ import { EfficientNet } from '../src/index.js';
 import { TrainingStep, createTrainingStep } from '../src/train/step.js';
 import type { TrainingTarget } from '../src/train/emit/forms.js';
 import { targetDistribution } from '../src/train/targets.js';
-import { buildTrainingGraph, im2colKernel } from '../src/train/trainingGraph.js';
+import { batchDims, buildTrainingGraph, im2colKernel } from '../src/train/trainingGraph.js';
 import { initialWeights } from '../src/weights/init.js';
 import type { Float32Feed } from '../test/browser/support/harness.js';
 import type { PageProvider } from '../test/browser/support/protocol.js';
@@ -100,11 +100,11 @@ async function pageStepTimes(harness: BrowserHarness, provider: PageProvider, si
   const { net, weights, input, targets } = stepGraph(provider, size, batch);
   const graph = buildTrainingGraph(net, weights, { batchSize: batch, freeze: 'none', batchNorm: 'train', nchwcBlock: 0, target: provider });
   const feeds: Record<string, Float32Feed> = {
-    input: { dims: graph.inputShapes.get('input')!, data: input },
-    targets: { dims: graph.inputShapes.get('targets')!, data: targets },
+    input: { dims: batchDims(graph.inputShapes.get('input')!, batch), data: input },
+    targets: { dims: batchDims(graph.inputShapes.get('targets')!, batch), data: targets },
   };
   for (const k of graph.im2colKernels) feeds[`im2col.k${k}`] = { dims: [k * k, 1, k, k], data: im2colKernel(k) };
-  for (const key of graph.weightInputs) feeds[key] = { dims: graph.inputShapes.get(key)!, data: weights.get(key)!.data as Float32Array };
+  for (const key of graph.weightInputs) feeds[key] = { dims: batchDims(graph.inputShapes.get(key)!), data: weights.get(key)!.data as Float32Array };
   return [...(await harness.run(graph.model, { provider, feeds, rounds: steps, threads: THREADS })).roundMs];
 }
 

@@ -24,7 +24,7 @@ export async function profileStep(
   net: NetworkSpec, weights: StateDict, freeze: FreezeSpec, input: Float32Array, labels: readonly number[], runtime: RuntimeOptions,
 ): Promise<OperatorAccount | undefined> {
   const prefix = join(tmpdir(), `efficientnet-train-profile-${process.pid}`);
-  const step = await createTrainingStep(net, weights, { batchSize: labels.length, freeze }, { ...runtime, profileFilePrefix: prefix });
+  const step = await createTrainingStep(net, weights, { expectedBatchSize: labels.length, freeze }, { ...runtime, profileFilePrefix: prefix }); // the Trainer's graph
   const targets = targetDistribution(labels, net.fc!.outFeatures, 0.1);
   for (let i = 0; i < 1 + 3; i++) await step.run({ input, targets, weights });
   step.endProfiling();

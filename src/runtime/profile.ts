@@ -20,6 +20,9 @@ interface TraceEvent {
   readonly args?: { readonly op_name?: string };
 }
 
+/** Operators that run subgraphs: the profile lists the subgraphs' nodes too. */
+const CONTROL_FLOW = new Set(['If', 'Loop', 'Scan']);
+
 /**
  * Per-operator-type kernel time of the runs after the first `skipRuns` (warm-up).
  *
@@ -35,6 +38,7 @@ export async function operatorAccount(profilePath: string, skipRuns = 0): Promis
   const nodes = new Map<string, Set<string>>();
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < start || !e.args?.op_name) continue;
+    if (CONTROL_FLOW.has(e.args.op_name)) continue; // its time is its subgraph's nodes, counted themselves
     const op = e.args.op_name;
     time.set(op, (time.get(op) ?? 0) + e.dur);
     if (!nodes.has(op)) nodes.set(op, new Set());

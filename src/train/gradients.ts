@@ -83,7 +83,7 @@ export async function computeGradients(
   }, model.runtimeOptions);
   const { graph } = step;
   const random = new Random(options.seed ?? 0);
-  const masks = Object.fromEntries(graph.masks.map((m) => [m.name, drawMask(random, m)]));
+  const masks = Object.fromEntries(graph.masks.map((m) => [m.name, drawMask(random, m, n)]));
   try {
     const result = await step.run({ input: input.data, targets, weights: model.weights, masks });
     const theirs = keyRenamer(net, 'lukemelas', model.loadReport?.family ?? 'lukemelas');

@@ -7,7 +7,7 @@ import type { NetworkSpec } from '../arch/network.js';
 import { Session, nchwcBlockSize, type RuntimeOptions, type TensorValue } from '../runtime/session.js';
 import type { StateDict, Tensor } from '../weights/tensor.js';
 import { trainingTarget } from './emit/forms.js';
-import { GRADIENT_PREFIX, RUNNING_STAT_PREFIX, buildTrainingGraph, im2colKernel, type TrainingGraph, type TrainingGraphOptions } from './trainingGraph.js';
+import { GRADIENT_PREFIX, RUNNING_STAT_PREFIX, batchDims, buildTrainingGraph, im2colKernel, type TrainingGraph, type TrainingGraphOptions } from './trainingGraph.js';
 
 export interface StepFeeds {
   /** [N, C, H, W] */
@@ -57,11 +57,16 @@ export class TrainingStep {
     return this.session.provider;
   }
 
+  /** Runs the step on a batch of any size N (or the graph's fixed one). */
   async run(feeds: StepFeeds): Promise<StepResult> {
     const { graph } = this;
-    const inputDims = this.graph.inputShapes.get('input')!;
-    const targetDims = this.graph.inputShapes.get('targets')!;
-    if (feeds.input.length !== size(inputDims)) throw new InputShapeError(`input has ${feeds.input.length} values; the step was built for [${inputDims.join(', ')}]`);
+    const declared = graph.inputShapes.get('input')!; // [N, C, H, W]
+    const n = feeds.input.length / size(declared.slice(1) as number[]);
+    if (!Number.isInteger(n) || n < 1 || (graph.batchSize !== undefined && n !== graph.batchSize)) {
+      throw new InputShapeError(`input has ${feeds.input.length} values; the step was built for [${declared.join(', ')}]`);
+    }
+    const inputDims = batchDims(declared, n);
+    const targetDims = batchDims(graph.inputShapes.get('targets')!, n);
     if (feeds.targets.length !== size(targetDims)) throw new InputShapeError(`targets have ${feeds.targets.length} values; the step was built for [${targetDims.join(', ')}]`);
     const values: Record<string, TensorValue> = {
       ...this.kernels,
@@ -72,12 +77,13 @@ export class TrainingStep {
       const w = feeds.weights.get(key);
       const data = w instanceof Float32Array ? w : w?.dtype === 'float32' ? w.data : undefined;
       if (!data) throw new InputShapeError(`weights have no float tensor '${key}'`);
-      values[key] = { type: 'float32', dims: this.graph.inputShapes.get(key)!, data };
+      values[key] = { type: 'float32', dims: graph.inputShapes.get(key) as number[], data };
     }
     for (const mask of graph.masks) {
       const data = feeds.masks?.[mask.name];
-      if (!data) throw new InputShapeError(`the step needs mask '${mask.name}' [${mask.shape.join(', ')}]`);
-      values[mask.name] = { type: 'float32', dims: mask.shape, data };
+      const dims = batchDims(mask.shape, n);
+      if (!data || data.length !== size(dims)) throw new InputShapeError(`the step needs mask '${mask.name}' [${dims.join(', ')}]${data ? `, not ${data.length} values` : ''}`);
+      values[mask.name] = { type: 'float32', dims, data };
     }
     const out = await this.session.run(values);
     const floats = (name: string) => out[name].data as Float32Array;

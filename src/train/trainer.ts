@@ -75,7 +75,8 @@ export interface TrainerState {
  * const { loss } = await trainer.step({ input, labels });
  */
 export class Trainer {
-  private readonly steps = new Map<number, TrainingStep>();
+  /** The one compiled step, built at the first batch's size and serving every size. */
+  private compiled?: Promise<TrainingStep>;
   private readonly optimizer: Optimizer;
   private readonly schedule: Schedule;
   private random: Random;
@@ -97,7 +98,7 @@ export class Trainer {
     if (options.emaDecay !== undefined) this.ema = new Map(this.updated.filter((k) => this.floats(k)).map((k) => [k, this.floats(k)!.slice()]));
   }
 
-  /** Builds the trainer (graphs compile at the first step of each batch size); `weights` are copied where training changes them, never modified. */
+  /** Builds the trainer (its graph compiles at the first step); `weights` are copied where training changes them, never modified. */
   static async create(network: NetworkSpec, weights: StateDict, options: TrainerOptions): Promise<Trainer> {
     const trainable = new Set(trainablePart(network, options.freeze).keys);
     const specs = stateDictSpec(network);
@@ -142,7 +143,7 @@ export class Trainer {
       : targetDistribution(batch.labels, fc.outFeatures, this.options.labelSmoothing ?? 0);
     if (targets.length !== n * fc.outFeatures) throw new InputShapeError(`${batch.labels.length} labels for ${n} images`);
     const step = await this.session(n);
-    const masks = Object.fromEntries(step.graph.masks.map((m) => [m.name, drawMask(this.random, m)]));
+    const masks = Object.fromEntries(step.graph.masks.map((m) => [m.name, drawMask(this.random, m, n)]));
     const result = await step.run({ input: batch.input, targets, weights: this.current, masks });
 
     for (const [key, value] of result.runningStats) this.floats(key)!.set(value);
@@ -186,10 +187,11 @@ export class Trainer {
     this.stepCount = state.step;
   }
 
-  /** Frees every compiled step. */
+  /** Frees the compiled step. */
   async dispose(): Promise<void> {
-    for (const step of this.steps.values()) await step.release();
-    this.steps.clear();
+    const step = this.compiled;
+    this.compiled = undefined;
+    if (step) await (await step.catch(() => undefined))?.release();
   }
 
   private floats(key: string): Float32Array | undefined {
@@ -197,19 +199,21 @@ export class Trainer {
     return t?.dtype === 'float32' ? t.data : undefined;
   }
 
-  /** The compiled step for batch size `n` (a last, smaller batch gets its own graph). */
-  private async session(n: number): Promise<TrainingStep> {
-    let step = this.steps.get(n);
-    if (!step) {
-      step = await createTrainingStep(this.network, this.current, {
-        batchSize: n,
+  /**
+   * The compiled step: its batch dimension is symbolic, and it runs fastest at the first batch's
+   * size `n` (a fit's full batch; its last, smaller batch runs through the same graph).
+   */
+  private session(n: number): Promise<TrainingStep> {
+    if (!this.compiled) {
+      this.compiled = createTrainingStep(this.network, this.current, {
+        expectedBatchSize: n,
         freeze: this.options.freeze,
         batchNorm: this.options.batchNorm,
         dropout: this.options.dropout ?? true,
         dropConnect: this.options.dropConnect ?? true,
       }, this.options.runtime);
-      this.steps.set(n, step);
+      this.compiled.catch(() => { this.compiled = undefined; }); // a failed build is retried at the next step
     }
-    return step;
+    return this.compiled;
   }
 }

@@ -10,7 +10,8 @@
  * norm trains: every path from it reaches a 1×1 convolution and a training-mode batch norm,
  * which removes a per-channel shift. Those errors are measured against 1e-3 of the step's
  * largest gradient instead (|error| ≤ 1e-6·max); every other gradient against its own maximum.
- * Fixtures: scripts/make_gradient_fixtures.py.
+ * Fixtures: scripts/make_gradient_fixtures.py. A graph whose batch is symbolic (one graph for
+ * every batch size, as the Trainer builds) meets the same tolerances after a batch of another size.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,11 +22,13 @@ import { buildNetwork } from '../../src/arch/network.js';
 import type { BatchNormMode } from '../../src/train/emit/context.js';
 import { FUSED, PORTABLE } from '../../src/train/emit/forms.js';
 import { parseFreeze } from '../../src/train/freeze.js';
+import { drawMask } from '../../src/train/masks.js';
 import { TrainingStep, createTrainingStep } from '../../src/train/step.js';
 import { buildTrainingGraph } from '../../src/train/trainingGraph.js';
 import { targetDistribution } from '../../src/train/targets.js';
 import { readSafetensors } from '../../src/weights/formats/safetensors.js';
 import { syntheticImages } from '../../src/weights/synthetic.js';
+import { Random } from '../../src/util/random.js';
 import { FIXTURES, syntheticStateDict } from '../support/fixtures.js';
 import { gradientFloors, l2, packedSamples } from './support.js';
 
@@ -42,9 +45,25 @@ for (const file of ['gradients-b0-none-train-masks.safetensors', 'gradients-b2-s
 // The portable forms WebGPU gets (src/train/emit/forms.ts): batch norm and log-softmax from
 // primitive operators, no NCHWc kernel. Same fixtures, same tolerances.
 for (const file of files) test(`training step in the portable forms matches PyTorch: ${file}`, () => check(file, 'portable'));
+// One graph for every batch size (the Trainer's): the batch dimension symbolic, a batch of
+// another size run first; the fixture's batch then takes the per-sample forms (expected 5 or 4,
+// run at 2) or the grouped ones (expected 8, run at 8 after 3), in each of the three form sets.
+for (const [file, expected, first, forms] of [
+  ['gradients-b0-none-train-masks.safetensors', 5, 5, 'fastest'],
+  ['gradients-b2-stages3-frozen.safetensors', 4, 4, 'fastest'],
+  ['gradients-b0-none-train-32px.safetensors', 8, 3, 'fastest'],
+  ['gradients-b0-none-train-masks.safetensors', 5, 5, 'plain'],
+  ['gradients-b0-none-train-32px.safetensors', 8, 3, 'plain'],
+  ['gradients-b0-none-train-masks.safetensors', 5, 5, 'portable'],
+] as const) {
+  test(`training step with a symbolic batch (${forms} forms, expecting ${expected}, ${first} run first) matches PyTorch: ${file}`, () => check(file, forms, { expected, first }));
+}
 
-/** 'fastest': what the CPU provider gets; 'plain': CPU forms without NCHWc; 'portable': WebGPU's forms. */
-async function check(file: string, forms: 'fastest' | 'plain' | 'portable'): Promise<void> {
+/**
+ * 'fastest': what the CPU provider gets; 'plain': CPU forms without NCHWc; 'portable': WebGPU's
+ * forms. `symbolic`: the graph takes any batch, expects `expected`, and runs a batch of `first` first.
+ */
+async function check(file: string, forms: 'fastest' | 'plain' | 'portable', symbolic?: { expected: number; first: number }): Promise<void> {
   const { tensors: expected, metadata } = await readSafetensors(join(dir, file));
   const size = Number(metadata.size);
   const batch = Number(metadata.batch);
@@ -59,7 +78,7 @@ async function check(file: string, forms: 'fastest' | 'plain' | 'portable'): Pro
   }
   if (expected.has('mask.dropout')) masks.dropout = expected.get('mask.dropout')!.data as Float32Array;
   const graphOptions = {
-    batchSize: batch,
+    ...(symbolic ? { expectedBatchSize: symbolic.expected } : { batchSize: batch }),
     freeze: parseFreeze(metadata.freeze),
     batchNorm: metadata.bn as BatchNormMode,
     dropout: 'dropout' in masks,
@@ -75,6 +94,17 @@ async function check(file: string, forms: 'fastest' | 'plain' | 'portable'): Pro
   assert.deepEqual([...graph.runningStats].sort(), [...JSON.parse(metadata.stat_keys)].sort(), 'updated running statistics');
   assert.deepEqual(graph.masks.map((m) => m.name).sort(), Object.keys(masks).sort(), 'mask inputs');
   try {
+    if (symbolic) {
+      const n = symbolic.first;
+      const random = new Random(5);
+      const other = await step.run({
+        input: Float32Array.from({ length: n * 3 * size * size }, () => random.normal()),
+        targets: targetDistribution(Array.from({ length: n }, (_, i) => i), net.fc!.outFeatures, 0),
+        weights,
+        masks: Object.fromEntries(graph.masks.map((m) => [m.name, drawMask(random, m, n)])),
+      });
+      assert.equal(other.logits.length, n * net.fc!.outFeatures, `a batch of ${n} first`);
+    }
     const labels = JSON.parse(metadata.labels) as number[];
     const result = await step.run({
       input: syntheticImages([batch, 3, size, size]),

@@ -11,7 +11,9 @@ export type Attribute =
   | { readonly float: number }
   | { readonly ints: readonly number[] }
   | { readonly floats: readonly number[] }
-  | { readonly string: string };
+  | { readonly string: string }
+  /** A subgraph (the body of Scan, Loop or If), from `GraphBuilder.subgraph`. */
+  | { readonly graph: GraphBuilder };
 
 /** A dimension: a fixed size or a symbolic name (`'batch'`). */
 export type Dim = number | string;
@@ -74,15 +76,31 @@ export class GraphBuilder {
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
   private readonly initializers = new Map<string, ConstantData>();
-  private readonly usedNames = new Set<string>();
-  private counter = 0;
+  private readonly usedNames: Set<string>;
+  private readonly counter: { next: number };
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, parent?: GraphBuilder) {
+    // A subgraph shares its parent's names: ONNX values are unique across scopes.
+    this.usedNames = parent?.usedNames ?? new Set();
+    this.counter = parent?.counter ?? { next: 0 };
+  }
+
+  /**
+   * An empty subgraph whose value names never clash with this graph's; its nodes may read this
+   * graph's values by name. Pass it as a `{ graph }` attribute.
+   *
+   * @example
+   * const body = g.subgraph('body');
+   * g.nodeMulti('Scan', [init, xs], 1, { num_scan_inputs: { int: 1 }, body: { graph: body } });
+   */
+  subgraph(name: string): GraphBuilder {
+    return new GraphBuilder(name, this);
+  }
 
   /** A fresh value name starting with `prefix`. */
   fresh(prefix: string): string {
     let candidate = prefix;
-    while (this.usedNames.has(candidate)) candidate = `${prefix}__${this.counter++}`;
+    while (this.usedNames.has(candidate)) candidate = `${prefix}__${this.counter.next++}`;
     this.usedNames.add(candidate);
     return candidate;
   }
@@ -166,6 +184,31 @@ export class GraphBuilder {
   /** With `file`, every external initializer lives in that one file at a 64-byte aligned offset. */
   private encode(options: ModelOptions, external: boolean, file?: string): ModelWithExternalData {
     const opset = options.opset ?? DEFAULT_OPSET;
+    const externalData: { path: string; data: Uint8Array; offset: number }[] = [];
+    const graph = this.graphProto(external ? { data: externalData, file, offset: 0 } : undefined);
+    const domains = new Set<string>();
+    const collect = (g: GraphBuilder): void => {
+      for (const n of g.nodes) {
+        if (n.domain !== '') domains.add(n.domain);
+        for (const a of Object.values(n.attributes)) if ('graph' in a) collect(a.graph);
+      }
+    };
+    collect(this);
+    const message = ModelProto.create({
+      // IR 8 goes with opsets up to 18.
+      irVersion: opset <= 18 ? 8 : 9,
+      producerName: options.producerName ?? 'efficientnet-ts',
+      docString: options.docString ?? '',
+      // Operators from other domains (onnxruntime's com.microsoft.*) are all at version 1.
+      opsetImport: [{ domain: '', version: opset }, ...[...domains].map((domain) => ({ domain, version: 1 }))],
+      metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+      graph,
+    });
+    return { model: ModelProto.encode(message).finish(), externalData };
+  }
+
+  /** This graph as a GraphProto message; `external` collects the large initializers. */
+  private graphProto(external?: { data: { path: string; data: Uint8Array; offset: number }[]; file?: string; offset: number }): Record<string, unknown> {
     const valueInfo = (v: ValueInfo) => ({
       name: v.name,
       type: {
@@ -175,50 +218,38 @@ export class GraphBuilder {
         },
       },
     });
-    const externalData: { path: string; data: Uint8Array; offset: number }[] = [];
-    let fileOffset = 0;
     const initializer = [...this.initializers].map(([name, c], index) => {
       const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
       const base = { name, dims: c.dims, dataType: ELEM_TYPE_CODES[c.type] };
       if (!external || bytes.byteLength < EXTERNAL_MIN_BYTES) return { ...base, rawData: bytes };
-      const path = file ?? `initializer_${index}.bin`;
-      const offset = file ? fileOffset : 0;
-      fileOffset = Math.ceil((offset + bytes.byteLength) / 64) * 64;
-      externalData.push({ path, data: bytes, offset });
+      const path = external.file ?? `initializer_${index}.bin`;
+      const offset = external.file ? external.offset : 0;
+      external.offset = Math.ceil((offset + bytes.byteLength) / 64) * 64;
+      external.data.push({ path, data: bytes, offset });
       return {
         ...base,
         dataLocation: 1, // EXTERNAL
         externalData: [{ key: 'location', value: path }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(bytes.byteLength) }],
       };
     });
-    const message = ModelProto.create({
-      // IR 8 goes with opsets up to 18.
-      irVersion: opset <= 18 ? 8 : 9,
-      producerName: options.producerName ?? 'efficientnet-ts',
-      docString: options.docString ?? '',
-      // Operators from other domains (onnxruntime's com.microsoft.*) are all at version 1.
-      opsetImport: [{ domain: '', version: opset }, ...[...new Set(this.nodes.map((n) => n.domain).filter((d) => d !== ''))].map((domain) => ({ domain, version: 1 }))],
-      metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
-      graph: {
-        name: this.name,
-        node: this.nodes.map((n) => ({
-          input: n.inputs,
-          output: n.outputs,
-          name: n.name,
-          opType: n.opType,
-          domain: n.domain,
-          attribute: Object.entries(n.attributes).map(([name, a]) => encodeAttribute(name, a)),
-        })),
-        initializer,
-        input: this.inputs.map(valueInfo),
-        output: this.outputs.map(valueInfo),
-      },
-    });
-    return { model: ModelProto.encode(message).finish(), externalData };
+    return {
+      name: this.name,
+      node: this.nodes.map((n) => ({
+        input: n.inputs,
+        output: n.outputs,
+        name: n.name,
+        opType: n.opType,
+        domain: n.domain,
+        attribute: Object.entries(n.attributes).map(([name, a]) => ('graph' in a ? { name, type: AttributeType.GRAPH, g: a.graph.graphProto(external) } : encodeAttribute(name, a))),
+      })),
+      initializer,
+      input: this.inputs.map(valueInfo),
+      output: this.outputs.map(valueInfo),
+    };
   }
 }
 
-function encodeAttribute(name: string, a: Attribute): Record<string, unknown> {
+function encodeAttribute(name: string, a: Exclude<Attribute, { readonly graph: GraphBuilder }>): Record<string, unknown> {
   if ('int' in a) return { name, type: AttributeType.INT, i: a.int };
   if ('float' in a) return { name, type: AttributeType.FLOAT, f: a.float };
   if ('ints' in a) return { name, type: AttributeType.INTS, ints: a.ints };

@@ -4,7 +4,7 @@
  * batch mean and the biased variance [C] that the backward in ./convBn.ts uses.
  */
 import type { BatchNormLayer } from '../../arch/network.js';
-import type { EmitContext } from './context.js';
+import type { BatchCount, EmitContext } from './context.js';
 
 export interface BatchStatistics {
   /** The normalised map [N, C, H, W]. */
@@ -22,9 +22,9 @@ export interface BatchStatistics {
  * mean and variance, PyTorch's way: new = (1 − m)·old + m·batch, with the unbiased variance.
  *
  * @example
- * const { y, mean, variance } = trainingBatchNorm(ctx, z, bn, gamma, beta, count); // count = N·H·W
+ * const { y, mean, variance } = trainingBatchNorm(ctx, z, bn, gamma, beta, ctx.count(h * w)); // M = N·H·W
  */
-export function trainingBatchNorm(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: number): BatchStatistics {
+export function trainingBatchNorm(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: BatchCount): BatchStatistics {
   const { ops } = ctx;
   const stats = ctx.forms.batchNorm === 'fused' ? fused(ctx, z, bn, gamma, beta) : portable(ctx, z, bn, gamma, beta, count);
   const m = bn.momentum;
@@ -33,7 +33,7 @@ export function trainingBatchNorm(ctx: EmitContext, z: string, bn: BatchNormLaye
     ctx.runningStat(key, ops.add(ops.mul(ctx.param(key), ops.scalar(1 - m)), ops.mul(batchValue, ops.scalar(m))));
   };
   update('running_mean', stats.mean);
-  update('running_var', ops.mul(stats.variance, ops.scalar(count / (count - 1))));
+  update('running_var', ops.mul(stats.variance, count.bessel));
   return stats;
 }
 
@@ -56,14 +56,14 @@ function fused(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, b
  * M = N·H·W values (no E[z²] − E[z]² cancellation); the centred map then goes through the per-channel affine
  * (γ/σ)·(z − μ) + β, one inference-form BatchNormalization.
  */
-function portable(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: number): BatchStatistics {
+function portable(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: BatchCount): BatchStatistics {
   const { ops } = ctx;
   const g = ops.g;
   const C = bn.channels;
   const axes = { axes: { ints: [0, 2, 3] } };
   const mean4 = g.node('ReduceMean', [z], { ...axes, keepdims: { int: 1 } }); // [1, C, 1, 1]
   const centred = ops.sub(z, mean4); // [N, C, H, W]
-  const variance = ops.mul(g.node('ReduceSumSquare', [centred], { ...axes, keepdims: { int: 0 } }), ops.scalar(1 / count)); // [C]
+  const variance = ops.mul(g.node('ReduceSumSquare', [centred], { ...axes, keepdims: { int: 0 } }), count.inverse); // [C]
   const rstd = g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
   const y = ops.channelAffine(centred, ops.mul(gamma, rstd), beta, C);
   return { y, mean: ops.reshape(mean4, [C]), variance, rstd };

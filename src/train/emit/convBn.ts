@@ -53,7 +53,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   let mean: string;
   let variance: string;
   let rstd: string | undefined; // 1/√(variance + ε) [C], formed once
-  const count = ctx.batch * oh * ow; // M: values per channel
+  const count = ctx.count(oh * ow); // M = N·H'·W': values per channel
   if (ctx.batchNorm === 'train') {
     ({ y, mean, variance, rstd } = trainingBatchNorm(ctx, z, bn, gamma, beta, count));
   } else {
@@ -74,8 +74,8 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     const k1 = ops.mul(gamma, rstd); // [C]
     let dz = dy; // dz/k1, [N, C, H', W']
     if (ctx.batchNorm === 'train') {
-      const a = ops.mul(ops.mul(rstd, sxh), ops.scalar(-1 / count)); // [C]
-      const b = ops.sub(ops.mul(s1, ops.scalar(-1 / count)), ops.mul(mean, a)); // [C]
+      const a = ops.mul(ops.mul(rstd, sxh), count.negInverse); // [C]
+      const b = ops.sub(ops.mul(s1, count.negInverse), ops.mul(mean, a)); // [C]
       if (!gate && expands(conv)) {
         const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) });
         if (dw) tape.paramGrad(weightKey, dw);

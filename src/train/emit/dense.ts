@@ -48,7 +48,8 @@ function blockedLayer(ctx: EmitContext, layer: ConvLayer): boolean {
 export function denseForward(ctx: EmitContext, x: string, w: string, layer: ConvLayer): string {
   if (!blockedLayer(ctx, layer)) return ctx.ops.g.node('Conv', [x, w], convAttributes(layer), layer.name);
   const filter = blockedDenseFilter(ctx, w, layer.outChannels, layer.inChannels, layer.kernel);
-  return fromBlocked(ctx, blockedConv(ctx, toBlocked(ctx, x), filter, convAttributes(layer)), layer.outChannels);
+  const g = ctx.ops.g;
+  return fromBlocked(g, blockedConv(g, toBlocked(g, x), filter, convAttributes(layer)), layer.outChannels);
 }
 
 /**
@@ -64,7 +65,7 @@ function flippedConv(ctx: EmitContext, layer: ConvLayer, dz: string, wk: string)
   const attributes = convAttributes(layer, [k - 1 - top, k - 1 - left, k - 1 - bottom, k - 1 - right]);
   if (!blockedLayer(ctx, layer)) return ops.g.node('Conv', [dz, flipped], attributes);
   const filter = blockedDenseFilter(ctx, flipped, layer.inChannels, layer.outChannels, k);
-  return fromBlocked(ctx, blockedConv(ctx, toBlocked(ctx, dz), filter, attributes), layer.inChannels);
+  return fromBlocked(ops.g, blockedConv(ops.g, toBlocked(ops.g, dz), filter, attributes), layer.inChannels);
 }
 
 /**

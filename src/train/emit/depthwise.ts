@@ -5,10 +5,19 @@
  * (forward) and of dz (backward) are shared: the blocked layout of [N, C, H, W] is exactly
  * that of [1, N·C, H, W] and of an OIHWBo filter [N·C, 1, H, W], so the filter gradient
  * dW[c] = Σ_n x[n, c] ⋆ dz[n, c] is one more blocked Conv with no further copy.
+ *
+ * That Conv's group N·C is an attribute, so it fixes N. A graph whose batch is symbolic takes
+ * it at the batch size it expects and, at any other, a Scan over the samples (one group-C
+ * blocked Conv each, on slices of the same blocked copies), chosen by an If on N: at the
+ * expected size the step runs the same kernels as a graph built for that size. The N-free forms
+ * alone were slower at the full batch in the step's per-node profile: the samples stacked along
+ * the height (one depthwise Conv, but a transposed, padded copy of x and dz per layer) and the
+ * Scan (a subgraph run per sample, which tells at small maps and large batches).
  */
 import type { ConvLayer } from '../../arch/network.js';
-import { type Attribute, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';
+import { type Attribute, type GraphBuilder, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';
 import type { EmitContext } from './context.js';
+import { Ops } from './ops.js';
 
 /** What the forward leaves for the backward. */
 export interface DepthwiseForward {
@@ -61,16 +70,16 @@ export function blocks(ctx: EmitContext, channels: number): boolean {
   return ctx.nchwcBlock > 0 && channels % ctx.nchwcBlock === 0;
 }
 
-export function toBlocked(ctx: EmitContext, x: string): string {
-  return ctx.ops.g.nodeMulti('ReorderInput', [x], 1, {}, undefined, NCHWC_DOMAIN)[0];
+export function toBlocked(g: GraphBuilder, x: string): string {
+  return g.nodeMulti('ReorderInput', [x], 1, {}, undefined, NCHWC_DOMAIN)[0];
 }
 
-export function fromBlocked(ctx: EmitContext, x: string, channels: number): string {
-  return ctx.ops.g.nodeMulti('ReorderOutput', [x], 1, { channels: { int: channels } }, undefined, NCHWC_DOMAIN)[0];
+export function fromBlocked(g: GraphBuilder, x: string, channels: number): string {
+  return g.nodeMulti('ReorderOutput', [x], 1, { channels: { int: channels } }, undefined, NCHWC_DOMAIN)[0];
 }
 
-export function blockedConv(ctx: EmitContext, xb: string, filter: string, attributes: Record<string, Attribute>): string {
-  return ctx.ops.g.nodeMulti('Conv', [xb, filter], 1, attributes, undefined, NCHWC_DOMAIN)[0];
+export function blockedConv(g: GraphBuilder, xb: string, filter: string, attributes: Record<string, Attribute>): string {
+  return g.nodeMulti('Conv', [xb, filter], 1, attributes, undefined, NCHWC_DOMAIN)[0];
 }
 
 /** [C, 1, k, k] → OIHWBo [C/B, 1, k·k, B] (shape kept): each block of B channels interleaved per tap. */
@@ -88,9 +97,10 @@ function blockedFilter(ctx: EmitContext, w: string, channels: number, k: number)
  */
 export function depthwiseForward(ctx: EmitContext, x: string, w: string, layer: ConvLayer): DepthwiseForward {
   const C = layer.outChannels;
-  if (!blocks(ctx, C)) return { y: ctx.ops.g.node('Conv', [x, w], convAttributes(layer), layer.name) };
-  const blockedInput = toBlocked(ctx, x);
-  return { y: fromBlocked(ctx, blockedConv(ctx, blockedInput, blockedFilter(ctx, w, C, layer.kernel), convAttributes(layer)), C), blockedInput };
+  const g = ctx.ops.g;
+  if (!blocks(ctx, C)) return { y: g.node('Conv', [x, w], convAttributes(layer), layer.name) };
+  const blockedInput = toBlocked(g, x);
+  return { y: fromBlocked(g, blockedConv(g, blockedInput, blockedFilter(ctx, w, C, layer.kernel), convAttributes(layer)), C), blockedInput };
 }
 
 /**
@@ -110,36 +120,26 @@ export function depthwiseBackward(
   const C = layer.outChannels;
   const k = layer.kernel;
   const s = layer.stride;
-  const [h, wd] = layer.inputSize;
-  const [oh, ow] = layer.outputSize;
   const [top, left, bottom, right] = layer.pads;
   const [unreadRows, unreadCols] = unreadPadding(layer);
-  const maps = ctx.batch * C;
-  const dzBlocked = forward.blockedInput ? toBlocked(ctx, dz) : undefined;
+  const dzBlocked = forward.blockedInput ? toBlocked(g, dz) : undefined;
   const out: { dw?: string; dx?: string } = {};
 
   if (want.weight) {
-    let perMap: string; // Σ_hw x ⋆ dz per map, [N·C, k·k]
-    const correlation: Record<string, Attribute> = {
-      kernel_shape: { ints: [oh, ow] },
-      dilations: { ints: [s, s] },
-      pads: { ints: [top, left, bottom - unreadRows, right - unreadCols] },
-      group: { int: maps },
-    };
+    let raw: string; // Σ_n Σ_hw x ⋆ dz, [C, k·k]
     const fits = unreadRows <= bottom && unreadCols <= right;
-    if (fits && forward.blockedInput && dzBlocked) {
-      // dz as the (dilated) filter over the N·C maps: 2–12× faster than im2col.
-      const yb = blockedConv(ctx, ops.reshape(forward.blockedInput, [1, maps, h, wd]), ops.reshape(dzBlocked, [maps, 1, oh, ow]), correlation);
-      perMap = ops.reshape(fromBlocked(ctx, yb, maps), [-1, k * k]);
-    } else if (fits && (k > 3 || s > 1)) {
+    const batch = ctx.expectedBatch;
+    const perBatch = batch?.fixed || ctx.forms.controlFlow; // forms may depend on N
+    if (fits && forward.blockedInput && dzBlocked && perBatch) {
+      // dz as the (dilated) filter over the maps: 2–12× faster than im2col.
+      const xb = forward.blockedInput;
+      raw = byBatch(ctx, layer, (o, n) => groupedCorrelation(o, layer, xb, dzBlocked, n, true), (o) => scannedCorrelation(o, layer, xb, dzBlocked));
+    } else if (fits && (k > 3 || s > 1) && batch && perBatch) {
       // The same correlation as a grouped Conv: 2× faster than im2col for 5×5 and strided filters.
-      perMap = ops.reshape(g.node('Conv', [ops.reshape(x, [1, maps, h, wd]), ops.reshape(dz, [maps, 1, oh, ow])], correlation), [-1, k * k]);
+      raw = byBatch(ctx, layer, (o, n) => groupedCorrelation(o, layer, x, dz, n, false), (o) => im2colCorrelation(o, ctx.im2col(k), layer, x, dz));
     } else {
-      // im2col by a one-hot k×k Conv over single channels [N·C, k·k, H', W'], then one batched MatMul.
-      const patches = g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(layer), group: { int: 1 } });
-      perMap = ops.reshape(ops.matmul(ops.reshape(patches, [-1, k * k, oh * ow]), ops.reshape(dz, [-1, oh * ow, 1])), [-1, k * k]);
+      raw = im2colCorrelation(ops, ctx.im2col(k), layer, x, dz);
     }
-    const raw = ops.sum(ops.reshape(perMap, [-1, C, k * k]), [0]); // [C, k·k]
     out.dw = ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, 1, k, k]);
   }
   if (want.input) {
@@ -149,11 +149,94 @@ export function depthwiseBackward(
       const flipped = g.node('Slice', [wk, ops.ints([-1, -1]), ops.ints([-(2 ** 31), -(2 ** 31)]), ops.ints([2, 3]), ops.ints([-1, -1])]);
       const attributes = convAttributes(layer, [k - 1 - top, k - 1 - left, k - 1 - bottom, k - 1 - right]);
       out.dx = dzBlocked
-        ? fromBlocked(ctx, blockedConv(ctx, dzBlocked, blockedFilter(ctx, flipped, C, k), attributes), C)
+        ? fromBlocked(g, blockedConv(g, dzBlocked, blockedFilter(ctx, flipped, C, k), attributes), C)
         : g.node('Conv', [dz, flipped], attributes);
     } else {
       out.dx = transposedConv(ctx, layer, dz, wk);
     }
   }
   return out;
+}
+
+/**
+ * The filter gradient in the form for the graph's batch: `grouped` at the expected size (always,
+ * when the graph fixes N), `anyBatch` otherwise, and when N is symbolic both, as the branches
+ * of an If on N = expected size. Each builds on the Ops it is given and returns [C, k·k].
+ */
+function byBatch(ctx: EmitContext, layer: ConvLayer, grouped: (ops: Ops, batch: number) => string, anyBatch: (ops: Ops) => string): string {
+  const batch = ctx.expectedBatch;
+  if (!batch) return anyBatch(ctx.ops);
+  if (batch.fixed) return grouped(ctx.ops, batch.size);
+  const g = ctx.ops.g;
+  const branch = (name: string, emit: (ops: Ops) => string) => {
+    const sub = g.subgraph(`${layer.name}.${name}`);
+    sub.output(emit(new Ops(sub)));
+    return { graph: sub };
+  };
+  return g.node('If', [batch.matches()], { then_branch: branch('dw_grouped', (o) => grouped(o, batch.size)), else_branch: branch('dw_per_sample', anyBatch) });
+}
+
+/**
+ * Σ_n x[n, c] ⋆ dz[n, c] → [C, k·k] for any N: im2col by a one-hot k×k Conv (`kernel`, the
+ * graph input [k·k, 1, k, k]) over single channels [N·C, k·k, H', W'], then one batched MatMul.
+ */
+function im2colCorrelation(ops: Ops, kernel: string, layer: ConvLayer, x: string, dz: string): string {
+  const C = layer.outChannels;
+  const k = layer.kernel;
+  const [h, wd] = layer.inputSize;
+  const [oh, ow] = layer.outputSize;
+  const patches = ops.g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), kernel], { ...convAttributes(layer), group: { int: 1 } });
+  const perMap = ops.matmul(ops.reshape(patches, [-1, k * k, oh * ow]), ops.reshape(dz, [-1, oh * ow, 1])); // [N·C, k·k, 1]
+  return ops.sum(ops.reshape(perMap, [-1, C, k * k]), [0]);
+}
+
+/** dz [H', W'], dilated by the stride, sliding over x's padded map: the k×k taps of the filter gradient. */
+function correlation(layer: ConvLayer, group: number): Record<string, Attribute> {
+  const [oh, ow] = layer.outputSize;
+  const [top, left, bottom, right] = layer.pads;
+  const [unreadRows, unreadCols] = unreadPadding(layer);
+  return {
+    kernel_shape: { ints: [oh, ow] },
+    dilations: { ints: [layer.stride, layer.stride] },
+    pads: { ints: [top, left, bottom - unreadRows, right - unreadCols] },
+    group: { int: group },
+  };
+}
+
+/**
+ * Σ_n x[n, c] ⋆ dz[n, c] → [C, k·k] for a batch of exactly `batch`: one Conv over the N·C maps
+ * [1, N·C, H, W] with dz as the filter [N·C, 1, H', W'] (group N·C), then the sum over N.
+ */
+function groupedCorrelation(ops: Ops, layer: ConvLayer, x: string, dz: string, batch: number, blocked: boolean): string {
+  const C = layer.outChannels;
+  const k = layer.kernel;
+  const maps = batch * C;
+  const [h, wd] = layer.inputSize;
+  const [oh, ow] = layer.outputSize;
+  const [xs, filter] = [ops.reshape(x, [1, maps, h, wd]), ops.reshape(dz, [maps, 1, oh, ow])];
+  const perMap = blocked ? fromBlocked(ops.g, blockedConv(ops.g, xs, filter, correlation(layer, maps)), maps) : ops.g.node('Conv', [xs, filter], correlation(layer, maps)); // [1, N·C, k, k]
+  return ops.sum(ops.reshape(perMap, [-1, C, k * k]), [0]);
+}
+
+/**
+ * Σ_n x[n, c] ⋆ dz[n, c] → [C, k·k] for any N: a Scan over the samples of the blocked x and dz
+ * (slices, no copy), each a group-C blocked Conv [1, C, H, W] ⋆ [C, 1, H', W'] added to the sum,
+ * which stays blocked until the end.
+ */
+function scannedCorrelation(ops: Ops, layer: ConvLayer, xb: string, dzb: string): string {
+  const g = ops.g;
+  const C = layer.outChannels;
+  const k = layer.kernel;
+  const [h, wd] = layer.inputSize;
+  const [oh, ow] = layer.outputSize;
+  const body = g.subgraph(`${layer.name}.dw_sample`);
+  const sum = body.input(`${layer.name}.dw_sum`, 'float32', [1, C, k, k]);
+  const x = body.input(`${layer.name}.dw_x`, 'float32', [C, h, wd]);
+  const dz = body.input(`${layer.name}.dw_dz`, 'float32', [C, oh, ow]);
+  const inner = new Ops(body);
+  const y = blockedConv(body, inner.reshape(x, [1, C, h, wd]), inner.reshape(dz, [C, 1, oh, ow]), correlation(layer, C)); // [1, C, k, k] blocked
+  body.output(inner.add(sum, y));
+  const zeros = g.floats('zeros', [1, C, k, k], new Float32Array(C * k * k));
+  const [total] = g.nodeMulti('Scan', [zeros, xb, dzb], 1, { num_scan_inputs: { int: 2 }, body: { graph: body } });
+  return ops.reshape(fromBlocked(g, total, C), [C, k * k]);
 }

@@ -7,6 +7,8 @@
  * - the loss's log-softmax: LogSoftmax, or max-subtracted log-sum-exp (ReduceMax, Sub, Exp,
  *   ReduceSum, Log).
  * Both forms are exact against PyTorch (test/train/gradients.test.ts runs every fixture in both).
+ * A graph that takes any batch size picks the depthwise filter gradient's form per batch with
+ * If and Scan (./depthwise.ts) only where the provider runs them on its own kernels.
  */
 
 /** An execution provider a training graph is built for. */
@@ -17,10 +19,12 @@ export interface OperatorForms {
   readonly batchNorm: 'fused' | 'portable';
   /** LogSoftmax ('fused') or max-subtracted log-sum-exp. */
   readonly logSoftmax: 'fused' | 'portable';
+  /** Whether If and Scan may pick forms by the running batch size; without, only forms that hold for any N. */
+  readonly controlFlow: boolean;
 }
 
-export const FUSED: OperatorForms = { batchNorm: 'fused', logSoftmax: 'fused' };
-export const PORTABLE: OperatorForms = { batchNorm: 'portable', logSoftmax: 'portable' };
+export const FUSED: OperatorForms = { batchNorm: 'fused', logSoftmax: 'fused', controlFlow: true };
+export const PORTABLE: OperatorForms = { batchNorm: 'portable', logSoftmax: 'portable', controlFlow: false };
 
 /**
  * Forms per provider. onnxruntime-web's WebGPU has no training-mode BatchNormalization (the node
@@ -28,7 +32,7 @@ export const PORTABLE: OperatorForms = { batchNorm: 'portable', logSoftmax: 'por
  * each step (docs/browser-engine.md). onnxruntime's CPU kernels (native, and the same compiled
  * to wasm) have both, and the fused forms are the cheaper there (`npm run bench -- forms`). CUDA's training-mode
  * batch norm is not in every onnxruntime build, so the other GPU providers get the portable
- * forms too.
+ * forms too. If and Scan are CPU kernels: on a GPU provider they would move tensors to the host.
  */
 export const TARGET_FORMS: Readonly<Record<TrainingTarget, OperatorForms>> = {
   cpu: FUSED,

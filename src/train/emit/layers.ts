@@ -162,8 +162,8 @@ export function linear(ctx: EmitContext, x: string, fc: LinearLayer): string {
 export function softmaxCrossEntropy(ctx: EmitContext, logits: string, targets: string): { loss: string; dlogits: string } {
   const { ops } = ctx;
   const logProbs = ctx.forms.logSoftmax === 'fused' ? ops.g.node('LogSoftmax', [logits], { axis: { int: 1 } }) : logSoftmax(ctx, logits); // [N, K]
-  const loss = ops.mul(ops.sum(ops.mul(targets, logProbs), [0, 1]), ops.scalar(-1 / ctx.batch)); // []
-  const dlogits = ops.mul(ops.sub(ops.g.node('Exp', [logProbs]), targets), ops.scalar(1 / ctx.batch)); // [N, K]
+  const loss = ops.mul(ops.sum(ops.mul(targets, logProbs), [0, 1]), ctx.count(1).negInverse); // []
+  const dlogits = ops.mul(ops.sub(ops.g.node('Exp', [logProbs]), targets), ctx.count(1).inverse); // [N, K]
   return { loss, dlogits };
 }
 
