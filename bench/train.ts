@@ -9,22 +9,19 @@
  * Run: npm run bench -- train (or node dist/bench/train.js)
  */
 import { execFile } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import '../src/node/register.js'; // a worker process runs this file alone: Node is its platform
 import { resolveConfig } from '../src/arch/config.js';
 import { buildNetwork } from '../src/arch/network.js';
-import { type OperatorAccount, operatorAccount } from '../src/runtime/profile.js';
+import type { OperatorAccount } from '../src/runtime/profile.js';
 import { parseFreeze } from '../src/train/freeze.js';
-import { createTrainingStep } from '../src/train/step.js';
-import { targetDistribution } from '../src/train/targets.js';
 import { Trainer } from '../src/train/trainer.js';
 import { initialWeights } from '../src/weights/init.js';
 import { Random } from '../src/util/random.js';
 import { median } from './stats.js';
+import { printAccount, profileStep } from './stepProfile.js';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -101,10 +98,7 @@ async function benchRegime({ size, batch }: TrainRegime, options: TrainBenchOpti
     if (torchError) line.push(`torch unavailable (${torchError})`);
     console.log(line.join(' | '));
   }
-  if (account) {
-    console.log(`onnxruntime kernel time per full fine-tuning step at ${size} px, batch ${batch}: ${account.kernelMs.toFixed(1)} ms over ${account.runs} profiled runs`);
-    for (const { op, ms, nodes } of account.perType) if (ms >= 0.5) console.log(`  ${op.padEnd(20)} ${ms.toFixed(1).padStart(7)} ms  ${String(nodes).padStart(4)} nodes`);
-  }
+  if (account) printAccount(account, `full fine-tuning step at ${size} px, batch ${batch}`);
 }
 
 /** Median step over every round, the spread, and the largest peak memory of the rounds. */
@@ -141,21 +135,7 @@ async function workerMain([config, batchText, sizeText, stepsText, threadsText, 
   }
   await trainer.dispose();
   const peakMB = process.resourceUsage().maxRSS / 1024;
-  let account: OperatorAccount | undefined;
-  if (profile) {
-    const prefix = join(tmpdir(), `efficientnet-train-profile-${process.pid}`);
-    const step = await createTrainingStep(net, weights, { expectedBatchSize: batch, freeze }, { ...runtime, profileFilePrefix: prefix }); // the Trainer's graph
-    const targets = targetDistribution(labels, 1000, 0.1);
-    for (let i = 0; i < 1 + 3; i++) await step.run({ input, targets, weights });
-    step.endProfiling();
-    await step.release();
-    // onnxruntime-node does not return the file name: it is <prefix>_<timestamp>.json.
-    const file = (await readdir(tmpdir())).find((f) => f.startsWith(`efficientnet-train-profile-${process.pid}_`));
-    if (file) {
-      account = await operatorAccount(join(tmpdir(), file), 1);
-      await rm(join(tmpdir(), file), { force: true });
-    }
-  }
+  const account = profile ? await profileStep(net, weights, freeze, input, labels, runtime) : undefined;
   console.log(JSON.stringify({ times, peakMB, account }));
 }
 

@@ -5,6 +5,7 @@
  */
 import type { BatchNormLayer } from '../../arch/network.js';
 import type { BatchCount, EmitContext } from './context.js';
+import { channelSum } from './reduce.js';
 
 export interface BatchStatistics {
   /** The normalised map [N, C, H, W]. */
@@ -87,17 +88,17 @@ export interface BatchNormSaved {
  * layer reads it off Σ dy·xᵀ, ./expansion.ts); otherwise it is a Mul and a ReduceSum here.
  *
  * @example
- * const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance }, { gamma, beta }, dy, count);
+ * const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance }, { gamma, beta }, dy, conv.outputSize, count);
  */
 export function batchNormBackward(
   ctx: EmitContext, bn: BatchNormLayer, saved: BatchNormSaved, { gamma, beta }: { readonly gamma: string; readonly beta: string },
-  dy: string, count: BatchCount, dotZ?: string,
+  dy: string, mapSize: readonly [number, number], count: BatchCount, dotZ?: string,
 ): { k1: string; a?: string; b?: string } {
   const { ops, tape } = ctx;
   const { mean, variance } = saved;
   const rstd = saved.rstd ?? ops.g.node('Reciprocal', [ops.g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
-  const s1 = ops.sum(dy, [0, 2, 3]); // Σ dy, [C]
-  const s2 = dotZ ?? ops.sum(ops.mul(dy, saved.z), [0, 2, 3]); // Σ dy·z, [C]
+  const s1 = channelSum(ctx, dy, mapSize); // Σ dy, [C]
+  const s2 = dotZ ?? channelSum(ctx, ops.mul(dy, saved.z), mapSize); // Σ dy·z, [C]
   const sxh = ops.mul(rstd, ops.sub(s2, ops.mul(mean, s1))); // Σ dy·ẑ, [C]
   if (tape.needsGrad(gamma)) tape.paramGrad(`${bn.name}.weight`, sxh);
   if (tape.needsGrad(beta)) tape.paramGrad(`${bn.name}.bias`, s1);

@@ -11,14 +11,15 @@
  *   products at large ones), the SE gate folded in;
  * - expanding 1×1 layers never form dz over their wide output, and read Σ dy·z off Σ dy·xᵀ
  *   (./expansion.ts);
- * - depthwise convolutions are ./depthwise.ts; the dense stem's filter gradient is an im2col
- *   by a one-hot Conv (its kernel a graph input) followed by one batched MatMul.
+ * - depthwise convolutions are ./depthwise.ts, dense k×k ones (the stem, Fused-MBConv's
+ *   expansion) ./dense.ts.
  */
-import type { ConvBn, ConvLayer } from '../../arch/network.js';
+import type { ConvBn } from '../../arch/network.js';
 import { batchNormBackward, trainingBatchNorm } from './batchNorm.js';
 import type { EmitContext } from './context.js';
+import { denseBackward, denseForward } from './dense.js';
 import {
-  type DepthwiseForward, blockedAffineSum, blockedChannelSum, convAttributes, depthwiseBackward, depthwiseForward, takesBlockedGradient, toBlocked, transposedConv,
+  type DepthwiseForward, blockedAffineSum, blockedChannelSum, depthwiseBackward, depthwiseForward, takesBlockedGradient, toBlocked,
 } from './depthwise.js';
 import { expands, expansionBackward, expansionDot } from './expansion.js';
 import { type PointwiseForward, pointwiseBackward, pointwiseForward } from './pointwise.js';
@@ -47,7 +48,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   let z: string; // [N, C_out, H', W']
   if (pointwise) z = (pointwiseResult = pointwiseForward(ctx, x, w, conv, gate)).z;
   else if (depthwise) z = (forward = depthwiseForward(ctx, x, w, conv)).y;
-  else z = g.node('Conv', [x, w], convAttributes(conv), conv.name);
+  else z = denseForward(ctx, x, w, conv);
 
   const gamma = ctx.param(`${bn.name}.weight`);
   const beta = ctx.param(`${bn.name}.bias`);
@@ -73,7 +74,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     // A stride-1 depthwise layer takes dz blocked: dy is reordered once and dz formed there.
     const blocked = forward && takesBlockedGradient(ctx, conv, forward) ? { dy: toBlocked(g, dy), z: forward.blockedOutput! } : undefined;
     const dotZ = product?.dotZ ?? (blocked && blockedChannelSum(ctx, ops.mul(blocked.dy, blocked.z), conv));
-    const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance, rstd }, { gamma, beta }, dy, count, dotZ);
+    const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance, rstd }, { gamma, beta }, dy, conv.outputSize, count, dotZ);
     let dz = dy; // dz/k1, [N, C, H', W']
     if (a && b) {
       if (folded) {
@@ -97,30 +98,3 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   return y;
 }
 
-/**
- * Gradients of a dense k×k convolution (the stem) given dz/k1 [N, C_out, H', W'] and the
- * per-output-channel scale k1 [C_out]: the filter gradient by im2col (a one-hot Conv over single
- * channels) and one batched MatMul, scaled after the reduction; the input gradient by
- * ConvTranspose with k1 folded into the filter.
- */
-function denseBackward(
-  ctx: EmitContext, conv: ConvLayer, x: string, w: string, dz: string, k1: string,
-  want: { readonly weight: boolean; readonly input: boolean },
-): { dw?: string; dx?: string } {
-  const { ops } = ctx;
-  const C = conv.outChannels;
-  const perGroup = conv.inChannels / conv.groups;
-  const k = conv.kernel;
-  const [h, wd] = conv.inputSize;
-  const [oh, ow] = conv.outputSize;
-  const out: { dw?: string; dx?: string } = {};
-  if (want.weight) {
-    // [N·C_in, k·k, H', W'] → [N, C_in·k·k, L]
-    const patches = ops.g.node('Conv', [ops.reshape(x, [-1, 1, h, wd]), ctx.im2col(k)], { ...convAttributes(conv), group: { int: 1 } });
-    const cols = ops.reshape(patches, [-1, perGroup * k * k, oh * ow]);
-    const raw = ops.sum(ops.matmul(ops.reshape(dz, [-1, C, oh * ow]), ops.transposeLast(cols)), [0]); // [C_out, C_in·k·k]
-    out.dw = ops.reshape(ops.mul(raw, ops.reshape(k1, [C, 1])), [C, perGroup, k, k]);
-  }
-  if (want.input) out.dx = transposedConv(ctx, conv, dz, ops.mul(w, ops.reshape(k1, [C, 1, 1, 1])));
-  return out;
-}

@@ -68,7 +68,7 @@ export function transposedConv(ctx: EmitContext, layer: ConvLayer, dz: string, w
 }
 
 /** Whether the blocked kernel takes `channels`. */
-function blocks(ctx: EmitContext, channels: number): boolean {
+export function blocks(ctx: EmitContext, channels: number): boolean {
   return ctx.nchwcBlock > 0 && channels % ctx.nchwcBlock === 0;
 }
 
@@ -80,11 +80,11 @@ export function toBlocked(g: GraphBuilder, x: string): string {
   return g.nodeMulti('ReorderInput', [x], 1, {}, undefined, NCHWC_DOMAIN)[0];
 }
 
-function fromBlocked(g: GraphBuilder, x: string, channels: number): string {
+export function fromBlocked(g: GraphBuilder, x: string, channels: number): string {
   return g.nodeMulti('ReorderOutput', [x], 1, { channels: { int: channels } }, undefined, NCHWC_DOMAIN)[0];
 }
 
-function blockedConv(g: GraphBuilder, xb: string, filter: string, attributes: Record<string, Attribute>): string {
+export function blockedConv(g: GraphBuilder, xb: string, filter: string, attributes: Record<string, Attribute>): string {
   return g.nodeMulti('Conv', [xb, filter], 1, attributes, undefined, NCHWC_DOMAIN)[0];
 }
 

@@ -10,6 +10,7 @@
  */
 import type { ConvLayer } from '../../arch/network.js';
 import type { EmitContext } from './context.js';
+import { batchSum } from './reduce.js';
 
 /**
  * Whether the row form is the cheaper one: the per-sample tensors of the map form hold
@@ -114,7 +115,7 @@ export function pointwiseBackward(
   }
   if (want.weight || (gate && want.gate)) {
     const perSample = ops.matmul(dz3, ops.transposeLast(ops.reshape(x, [-1, cin, L]))); // [N, C_out, C_in]
-    if (want.weight) out.dw = weightGrad(ops.sum(gate3 ? ops.mul(perSample, gate3) : perSample, [0]));
+    if (want.weight) out.dw = weightGrad(batchSum(ctx, gate3 ? ops.mul(perSample, gate3) : perSample, [C, cin]));
     if (gate && want.gate) out.dgate = ops.reshape(ops.sum(ops.mul(perSample, wk), [1]), [-1, cin, 1, 1]);
   }
   return out;
