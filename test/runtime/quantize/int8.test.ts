@@ -1,7 +1,7 @@
 /**
  * The int8 model of a network trained here on the committed Fashion-MNIST subset (b0 at 32×32
- * grey, from scratch, 3 epochs on its 2000 training images without augmentation: about 74%
- * top-1, a minute of training): top-1 within 1 point of fp32 on held-out images, the same top-1 on at
+ * grey, from scratch, 5 epochs on its 2000 training images without augmentation: 77–83% top-1
+ * over seeds, a minute of training): top-1 within 1 point of fp32 on held-out images, the same top-1 on at
  * least 97% of them, deterministic calibration, saving and loading without images, and an
  * exported int8 file that gives the same logits in a bare onnxruntime session.
  */
@@ -40,7 +40,9 @@ before(async () => {
   // 92%: the model, not the quantization (fp32 itself moves 0.4% of its answers under input noise
   // of one int8 step there, 0.2% here). The README's int8 section has the figures.
   const train = await fashion('train', 200);
-  const result = await smallNet().fit(train, { epochs: 3, batchSize: 32, learningRate: 3e-3, augment: false, zeroHead: true, freshStatistics: true });
+  // After 3 epochs (75–81% top-1) near ties still move with the float summation order of the
+  // training graph: agreement measured 95.8–97.6% over seeds; after 5, 97.4–97.6%.
+  const result = await smallNet().fit(train, { epochs: 5, batchSize: 32, learningRate: 3e-3, augment: false, zeroHead: true, freshStatistics: true });
   fp32 = result.model;
   const test = await fashion('test', 50);
   heldOut = { paths: test.samples.map((s) => s.path), labels: test.samples.map((s) => s.label) };
