@@ -79,6 +79,28 @@ test('forward, pooled features, embed and extractFeatures share one session; end
   }
 });
 
+test("the graph is compiled for the network's image size; another size recompiles it once, symbolic, and gives what a fresh model gives", async () => {
+  const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: RUNTIME });
+  const other = 64;
+  const y = { data: syntheticImages([1, 3, other, other]), dims: [1, 3, other, other] };
+  const fresh = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: RUNTIME });
+  try {
+    const before = compiledSessions();
+    const native = await net.forward(x);
+    assert.equal(compiledSessions() - before, 1);
+    const small = await net.forward(y);
+    assert.equal(compiledSessions() - before, 2, 'the first other size recompiles');
+    assert.ok(difference((await net.forward(x)).data, native.data) <= TOLERANCE, 'the symbolic graph gives the native size the same logits');
+    await net.forward(y);
+    assert.equal(compiledSessions() - before, 2, 'and serves every size from then on');
+    assert.equal(liveSessions(), 1);
+    assert.ok(difference(small.data, (await fresh.forward(y)).data) <= TOLERANCE);
+  } finally {
+    await net.dispose();
+    await fresh.dispose();
+  }
+});
+
 test('tensor-in use keeps spinning threads; an image task recompiles once with sleeping threads and keeps them', async () => {
   const net = EfficientNet.fromName('efficientnet-b0', { imageSize: SIZE, seed: 3, runtime: RUNTIME });
   const pixels = { data: new Uint8Array(SIZE * SIZE * 3).fill(128), width: SIZE, height: SIZE, channels: 3 };
