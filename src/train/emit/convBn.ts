@@ -18,8 +18,9 @@ import type { ConvBn } from '../../arch/network.js';
 import { batchNormBackward, trainingBatchNorm } from './batchNorm.js';
 import type { EmitContext } from './context.js';
 import { denseBackward, denseForward } from './dense.js';
+import { toBlocked } from './blocked.js';
 import {
-  type DepthwiseForward, blockedAffineSum, blockedChannelSum, depthwiseBackward, depthwiseForward, takesBlockedGradient, toBlocked,
+  type DepthwiseForward, blockedAffineSum, blockedChannelSum, depthwiseBackward, depthwiseForward, takesBlockedGradient,
 } from './depthwise.js';
 import { expands, expansionBackward, expansionDot } from './expansion.js';
 import { type PointwiseForward, pointwiseBackward, pointwiseForward } from './pointwise.js';

@@ -14,7 +14,8 @@
  */
 import type { ConvLayer } from '../../arch/network.js';
 import type { EmitContext } from './context.js';
-import { blockedConv, blocks, convAttributes, fromBlocked, toBlocked, transposedConv } from './depthwise.js';
+import { blockedConv, blocks, fromBlocked, toBlocked } from './blocked.js';
+import { convAttributes, transposedConv } from './depthwise.js';
 import { batchSum } from './reduce.js';
 
 /**

@@ -15,8 +15,9 @@
  * Scan (a subgraph run per sample, which tells at small maps and large batches).
  */
 import type { ConvLayer } from '../../arch/network.js';
-import { type Attribute, type GraphBuilder, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';
+import { type Attribute, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';
 import type { EmitContext } from './context.js';
+import { blockedConv, blocks, fromBlocked, toBlocked } from './blocked.js';
 import { Ops } from './ops.js';
 
 /** What the forward leaves for the backward. */
@@ -65,27 +66,6 @@ export function unreadPadding(layer: ConvLayer): [number, number] {
  */
 export function transposedConv(ctx: EmitContext, layer: ConvLayer, dz: string, w: string): string {
   return ctx.ops.g.node('ConvTranspose', [dz, w], { ...convAttributes(layer), output_padding: { ints: unreadPadding(layer) } });
-}
-
-/** Whether the blocked kernel takes `channels`. */
-export function blocks(ctx: EmitContext, channels: number): boolean {
-  return ctx.nchwcBlock > 0 && channels % ctx.nchwcBlock === 0;
-}
-
-/** [N, C, H, W] → the same values in blocked layout (com.microsoft.nchwc ReorderInput). *
- * @example
- * const gb = toBlocked(ctx.ops.g, g);
- */
-export function toBlocked(g: GraphBuilder, x: string): string {
-  return g.nodeMulti('ReorderInput', [x], 1, {}, undefined, NCHWC_DOMAIN)[0];
-}
-
-export function fromBlocked(g: GraphBuilder, x: string, channels: number): string {
-  return g.nodeMulti('ReorderOutput', [x], 1, { channels: { int: channels } }, undefined, NCHWC_DOMAIN)[0];
-}
-
-export function blockedConv(g: GraphBuilder, xb: string, filter: string, attributes: Record<string, Attribute>): string {
-  return g.nodeMulti('Conv', [xb, filter], 1, attributes, undefined, NCHWC_DOMAIN)[0];
 }
 
 /** [C, 1, k, k] → OIHWBo [C/B, 1, k·k, B] (shape kept): each block of B channels interleaved per tap. */
