@@ -10,17 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { cli } from '../support/cli.js';
-import { folderOf } from '../finetune/support.js';
+import { SUBSET, folderOf } from '../finetune/support.js';
 import { EfficientNet } from '../../src/index.js';
 
 let dir: string;
 let weights: string;
 let evalDir: string;
 let calibration: string;
-const CLASSES = ['0-tshirt-top', '1-trouser', '2-pullover', '3-dress', '4-coat', '5-sandal', '6-shirt', '7-sneaker', '8-bag', '9-ankle-boot'];
+let CLASSES: string[];
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'efficientnet-int8-cli-'));
+  CLASSES = (await readdir(join(SUBSET, 'train'))).sort(); // folderOf names folders after them in this order
   const net = EfficientNet.fromName('efficientnet-b0', { numClasses: 10, inChannels: 1, imageSize: 32, seed: 3, labels: CLASSES });
   weights = join(dir, 'grey.safetensors');
   await net.save(weights);

@@ -15,7 +15,7 @@
 import type { ConvLayer } from '../../arch/network.js';
 import type { EmitContext } from './context.js';
 import { blockedConv, blocks, fromBlocked, toBlocked } from './blocked.js';
-import { convAttributes, transposedConv } from './depthwise.js';
+import { convAttributes, flippedFilter, flippedPadAttributes, transposedConv } from './convGeometry.js';
 import { batchSum } from './reduce.js';
 
 /**
@@ -60,12 +60,10 @@ export function denseForward(ctx: EmitContext, x: string, w: string, layer: Conv
  */
 function flippedConv(ctx: EmitContext, layer: ConvLayer, dz: string, wk: string): string {
   const { ops } = ctx;
-  const k = layer.kernel;
-  const [top, left, bottom, right] = layer.pads;
-  const flipped = ops.g.node('Slice', [ops.transpose(wk, [1, 0, 2, 3]), ops.ints([-1, -1]), ops.ints([-(2 ** 31), -(2 ** 31)]), ops.ints([2, 3]), ops.ints([-1, -1])]);
-  const attributes = convAttributes(layer, [k - 1 - top, k - 1 - left, k - 1 - bottom, k - 1 - right]);
+  const flipped = flippedFilter(ops, ops.transpose(wk, [1, 0, 2, 3])); // [C_in, C_out, k, k]
+  const attributes = flippedPadAttributes(layer);
   if (!blockedLayer(ctx, layer)) return ops.g.node('Conv', [dz, flipped], attributes);
-  const filter = blockedDenseFilter(ctx, flipped, layer.inChannels, layer.outChannels, k);
+  const filter = blockedDenseFilter(ctx, flipped, layer.inChannels, layer.outChannels, layer.kernel);
   return fromBlocked(ops.g, blockedConv(ops.g, toBlocked(ops.g, dz), filter, attributes), layer.inChannels);
 }
 

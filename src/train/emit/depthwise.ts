@@ -18,6 +18,7 @@ import type { ConvLayer } from '../../arch/network.js';
 import { type Attribute, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';
 import type { EmitContext } from './context.js';
 import { blockedConv, blocks, fromBlocked, toBlocked } from './blocked.js';
+import { convAttributes, flippedFilter, flippedPadAttributes, transposedConv, unreadPadding } from './convGeometry.js';
 import { Ops } from './ops.js';
 
 /** What the forward leaves for the backward. */
@@ -28,44 +29,6 @@ export interface DepthwiseForward {
   readonly blockedInput?: string;
   /** The output in blocked layout (before its ReorderOutput), when the blocked kernel ran. */
   readonly blockedOutput?: string;
-}
-
-/** Conv attributes of `layer` (ONNX pads [top, left, bottom, right]). *
- * @example
- * g.node('Conv', [x, w], convAttributes(layer));
- */
-export function convAttributes(layer: ConvLayer, pads: readonly number[] = layer.pads): Record<string, Attribute> {
-  return {
-    kernel_shape: { ints: [layer.kernel, layer.kernel] },
-    strides: { ints: [layer.stride, layer.stride] },
-    pads: { ints: pads },
-    group: { int: layer.groups },
-  };
-}
-
-/**
- * Padded rows and columns the forward never reads (fewer than the stride): where the input
- * gradient needs ConvTranspose's output_padding and the filter gradient trims its padding.
- *
- * @example
- * unreadPadding(layer) // [0, 0] for every stride-1 layer
- */
-export function unreadPadding(layer: ConvLayer): [number, number] {
-  const [h, w] = layer.inputSize;
-  const [oh, ow] = layer.outputSize;
-  const [top, left, bottom, right] = layer.pads;
-  return [h + top + bottom - ((oh - 1) * layer.stride + layer.kernel), w + left + right - ((ow - 1) * layer.stride + layer.kernel)];
-}
-
-/**
- * The input gradient of a strided convolution: ConvTranspose of dz [N, C_out, H', W'] with the
- * (k1-scaled) filter; the unread padded rows come back as output_padding (zeros).
- *
- * @example
- * const dx = transposedConv(ctx, layer, dz, wk); // [N, C_in, H, W]
- */
-export function transposedConv(ctx: EmitContext, layer: ConvLayer, dz: string, w: string): string {
-  return ctx.ops.g.node('ConvTranspose', [dz, w], { ...convAttributes(layer), output_padding: { ints: unreadPadding(layer) } });
 }
 
 /** [C, 1, k, k] → OIHWBo [C/B, 1, k·k, B] (shape kept): each block of B channels interleaved per tap. */
@@ -158,7 +121,7 @@ export function depthwiseBackward(
   const C = layer.outChannels;
   const k = layer.kernel;
   const s = layer.stride;
-  const [top, left, bottom, right] = layer.pads;
+  const [, , bottom, right] = layer.pads;
   const [unreadRows, unreadCols] = unreadPadding(layer);
   const dz = (): string => {
     if ('plain' in gradient) return gradient.plain;
@@ -188,8 +151,8 @@ export function depthwiseBackward(
     const wk = ops.mul(w, ops.reshape(k1, [C, 1, 1, 1])); // [C, 1, k, k]
     if (s === 1) {
       // Correlation with the spatially flipped filter: about 4× faster than ConvTranspose.
-      const flipped = g.node('Slice', [wk, ops.ints([-1, -1]), ops.ints([-(2 ** 31), -(2 ** 31)]), ops.ints([2, 3]), ops.ints([-1, -1])]);
-      const attributes = convAttributes(layer, [k - 1 - top, k - 1 - left, k - 1 - bottom, k - 1 - right]);
+      const flipped = flippedFilter(ops, wk);
+      const attributes = flippedPadAttributes(layer);
       out.dx = dzBlocked
         ? fromBlocked(g, blockedConv(g, dzBlocked, blockedFilter(ctx, flipped, C, k), attributes), C)
         : g.node('Conv', [dz(), flipped], attributes);
