@@ -1,7 +1,8 @@
 /**
  * The geometry of a convolution layer's forward and backward nodes: its ONNX attributes, the
  * padding the forward leaves unread, and the filter and padding of the input gradient (a
- * ConvTranspose for strided layers, a correlation with the spatially flipped filter at stride 1).
+ * ConvTranspose for strided layers, or a correlation with the spatially flipped filter: of dz at
+ * stride 1, of dz spread out by the stride with zeros between its values at any stride).
  * The depthwise and dense rules share them.
  */
 import type { ConvLayer } from '../../arch/network.js';
@@ -70,4 +71,24 @@ export function flippedFilter(ops: Ops, w: string): string {
 export function flippedPadAttributes(layer: ConvLayer): Record<string, Attribute> {
   const k = layer.kernel;
   return convAttributes(layer, layer.pads.map((p) => k - 1 - p));
+}
+
+/**
+ * Conv attributes of the input gradient as a stride-1 correlation of the spread-out dz (dz[i]
+ * at s·i, s − 1 zeros after each value: [s·H', s·W']) with the flipped filter, giving
+ * [H, W]: k − 1 − top before, H − s·H' + top after (the rows past the last value of dz that
+ * the input still has). Undefined where a pad would be negative (a forward that pads more after
+ * than its filter reaches), which ConvTranspose takes instead.
+ *
+ * @example
+ * spreadPadAttributes(layer) // b0's stage 3 (5×5, stride 2, 56² → 28², pads 2): pads [2, 2, 2, 2]
+ */
+export function spreadPadAttributes(layer: ConvLayer): Record<string, Attribute> | undefined {
+  const { kernel: k, stride: s } = layer;
+  const [top, left] = layer.pads;
+  const [h, w] = layer.inputSize;
+  const [oh, ow] = layer.outputSize;
+  const pads = [k - 1 - top, k - 1 - left, h - s * oh + top, w - s * ow + left];
+  if (pads.some((p) => p < 0)) return undefined;
+  return { ...convAttributes(layer, pads), strides: { ints: [1, 1] } };
 }

@@ -18,7 +18,7 @@ import type { ConvLayer } from '../../arch/network.js';
 import { type Attribute, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';
 import type { EmitContext } from './context.js';
 import { blockedConv, blocks, fromBlocked, toBlocked } from './blocked.js';
-import { convAttributes, flippedFilter, flippedPadAttributes, transposedConv, unreadPadding } from './convGeometry.js';
+import { convAttributes, flippedFilter, flippedPadAttributes, spreadPadAttributes, transposedConv, unreadPadding } from './convGeometry.js';
 import { Ops } from './ops.js';
 
 /** What the forward leaves for the backward. */
@@ -149,6 +149,7 @@ export function depthwiseBackward(
   }
   if (want.input) {
     const wk = ops.mul(w, ops.reshape(k1, [C, 1, 1, 1])); // [C, 1, k, k]
+    const spread = s > 1 && dzBlocked && spreadsGradient(layer) ? spreadPadAttributes(layer) : undefined;
     if (s === 1) {
       // Correlation with the spatially flipped filter: about 4× faster than ConvTranspose.
       const flipped = flippedFilter(ops, wk);
@@ -156,11 +157,42 @@ export function depthwiseBackward(
       out.dx = dzBlocked
         ? fromBlocked(g, blockedConv(g, dzBlocked, blockedFilter(ctx, flipped, C, k), attributes), C)
         : g.node('Conv', [dz(), flipped], attributes);
+    } else if (dzBlocked && spread) {
+      // The same correlation over dz spread out by the stride, all on blocked tensors.
+      out.dx = fromBlocked(g, blockedConv(g, spreadBlocked(ctx, dzBlocked, layer), blockedFilter(ctx, flippedFilter(ops, wk), C, k), spread), C);
     } else {
       out.dx = transposedConv(ctx, layer, dz(), wk);
     }
   }
   return out;
+}
+
+/**
+ * Whether a strided layer's input gradient correlates the spread-out dz rather than running
+ * ConvTranspose (onnxruntime runs that per sample and channel: a GEMM, then col2im). The spread
+ * form makes three passes over a map of the input's size (the zero-filled copy, the Conv, the
+ * reorder out of blocked layout), which at 112² and more (b0's stage 2 at 224 px) cost more than
+ * col2im; below that it is the faster (`npm run bench -- train` times both regimes).
+ */
+function spreadsGradient(layer: ConvLayer): boolean {
+  const [h, w] = layer.inputSize;
+  return h * w < 112 * 112;
+}
+
+/**
+ * Blocked dz [N, C, H', W'] spread out by the stride s: the blocked layout of [N, C, s·H', s·W']
+ * with dz[.., i, j] at (s·i, s·j) and zeros elsewhere. Blocked memory is [N·C/B, H', W', B], so
+ * one Pad of [N·C/B, H', 1, W', 1, B] after its unit axes writes it: whole blocks of B channels
+ * at a time, no reorder.
+ */
+function spreadBlocked(ctx: EmitContext, dzb: string, layer: ConvLayer): string {
+  const { ops } = ctx;
+  const s = layer.stride;
+  const [oh, ow] = layer.outputSize;
+  const B = ctx.nchwcBlock;
+  const unit = ops.reshape(dzb, [-1, oh, 1, ow, 1, B]);
+  const pads = ops.ints([0, 0, 0, 0, 0, 0, 0, 0, s - 1, 0, s - 1, 0]); // after axes 2 and 4
+  return ops.reshape(ops.g.node('Pad', [unit, pads]), [-1, layer.outChannels, s * oh, s * ow]);
 }
 
 /**
