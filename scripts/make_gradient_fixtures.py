@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from reference_efficientnet import BLOCKS, EfficientNet, PARAMS, round_repeats  # noqa: E402
+from reference_efficientnet import BLOCKS, Conv2dStaticSamePadding, EfficientNet, PARAMS, round_repeats  # noqa: E402
 from synthetic import fill_module, synthetic_images, write_safetensors  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "train")
@@ -37,6 +37,9 @@ CASES = [
     dict(name="b2-stages3-frozen", model="efficientnet-b2", size=96, freeze="stages:3", bn="frozen", smoothing=0.1, masks=True),
     # 32 px: the last stages run on 2x2 and 1x1 maps, where 1x1 layers take the row form (GEMMs over N*H*W).
     dict(name="b0-none-train-32px", model="efficientnet-b0", size=32, batch=8, freeze="none", bn="train", smoothing=0.1, masks=True),
+    # 72 px: strided layers on odd maps (9x9, 5x5), with TF-"same" padding and with torchvision's symmetric k//2.
+    dict(name="b0-none-train-72px", model="efficientnet-b0", size=72, freeze="none", bn="train", smoothing=0.1),
+    dict(name="b0-none-train-72px-symmetric", model="efficientnet-b0", size=72, freeze="none", bn="train", smoothing=0.1, padding="symmetric"),
 ]
 
 
@@ -90,6 +93,12 @@ def run(case):
     batch = case.get("batch", 2)
     torch.manual_seed(1234)
     model = fill_module(EfficientNet(name, image_size=size), GAIN).double()
+    if case.get("padding") == "symmetric":
+        # k//2 on every side: the same output sizes as "same" (ceil(i/s)), other values.
+        for m in model.modules():
+            if isinstance(m, Conv2dStaticSamePadding):
+                k = m.kernel_size[0]
+                m.static_padding = torch.nn.ZeroPad2d(k // 2) if k > 1 else torch.nn.Identity()
     first = first_trainable_block(name, case["freeze"])
     trains_stem = case["freeze"] == "none"
     trains_head = case["freeze"] != "head"
@@ -158,7 +167,7 @@ def run(case):
         out["mask.dropout"] = dropout_scaled.float()
     meta = {
         "model": name, "size": str(size), "batch": str(batch), "freeze": case["freeze"], "bn": case["bn"],
-        "smoothing": repr(case["smoothing"]), "gain": repr(GAIN), "labels": json.dumps(LABELS[:batch]),
+        "smoothing": repr(case["smoothing"]), "gain": repr(GAIN), "padding": case.get("padding", "same"), "labels": json.dumps(LABELS[:batch]),
         "grad_keys": json.dumps([k for k, _ in params]), "stat_keys": json.dumps([k for k, _ in stats]),
     }
     path = os.path.join(OUT, f"gradients-{case['name']}.safetensors")

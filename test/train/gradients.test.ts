@@ -2,7 +2,8 @@
  * One training step against PyTorch: full-size b0 and b2 with the oracle's synthetic weights,
  * batch norm training and frozen, everything / last stages / classifier trainable, with and
  * without dropout and drop-connect masks; at 96 px batch 2, and b0 at 32 px batch 8, whose last
- * stages run on 2×2 and 1×1 maps where 1×1 layers take the row form (src/train/emit/pointwise.ts). Every gradient must be within 1e-3 of torch relative
+ * stages run on 2×2 and 1×1 maps where 1×1 layers take the row form (src/train/emit/pointwise.ts), and b0 at 72 px,
+ * whose strided layers read odd maps (9×9, 5×5), with TF-"same" and with symmetric padding. Every gradient must be within 1e-3 of torch relative
  * to its largest element; loss and new running statistics within 1e-5.
  *
  * One exception, stated: a gradient that is zero in exact arithmetic comes out as float32
@@ -19,6 +20,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/arch/config.js';
 import { buildNetwork } from '../../src/arch/network.js';
+import type { PaddingStyle } from '../../src/arch/padding.js';
 import type { BatchNormMode } from '../../src/train/emit/context.js';
 import { FUSED, PORTABLE } from '../../src/train/emit/forms.js';
 import { parseFreeze } from '../../src/train/freeze.js';
@@ -67,7 +69,7 @@ async function check(file: string, forms: 'fastest' | 'plain' | 'portable', symb
   const { tensors: expected, metadata } = await readSafetensors(join(dir, file));
   const size = Number(metadata.size);
   const batch = Number(metadata.batch);
-  const net = buildNetwork(resolveConfig(metadata.model, { imageSize: size }));
+  const net = buildNetwork(resolveConfig(metadata.model, { imageSize: size, padding: (metadata.padding ?? 'same') as PaddingStyle }));
   const weights = syntheticStateDict(net, 'lukemelas', Number(metadata.gain));
   const masks: Record<string, Float32Array> = {};
   for (const [name, t] of expected) {
