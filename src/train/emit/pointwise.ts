@@ -114,9 +114,18 @@ export function pointwiseBackward(
     out.dx = ops.reshape(dx3, [-1, cin, h, wd]);
   }
   if (want.weight || (gate && want.gate)) {
-    const perSample = ops.matmul(dz3, ops.transposeLast(ops.reshape(x, [-1, cin, L]))); // [N, C_out, C_in]
-    if (want.weight) out.dw = weightGrad(batchSum(ctx, gate3 ? ops.mul(perSample, gate3) : perSample, [C, cin]));
-    if (gate && want.gate) out.dgate = ops.reshape(ops.sum(ops.mul(perSample, wk), [1]), [-1, cin, 1, 1]);
+    const x3 = ops.reshape(x, [-1, cin, L]); // [N, C_in, L]
+    if (cin > C) {
+      // The wider map as the left operand, which the GEMM reads in place (it copies the right
+      // one into panels): Σ_L x·dzᵀ per sample, [N, C_in, C_out] (a projection's x).
+      const perSample = ops.matmul(x3, ops.transposeLast(dz3));
+      if (want.weight) out.dw = weightGrad(ops.transpose(batchSum(ctx, gate ? ops.mul(perSample, ops.reshape(gate, [-1, cin, 1])) : perSample, [cin, C]), [1, 0]));
+      if (gate && want.gate) out.dgate = ops.reshape(ops.sum(ops.mul(perSample, ops.transpose(wk, [1, 0])), [2]), [-1, cin, 1, 1]);
+    } else {
+      const perSample = ops.matmul(dz3, ops.transposeLast(x3)); // [N, C_out, C_in]
+      if (want.weight) out.dw = weightGrad(batchSum(ctx, gate3 ? ops.mul(perSample, gate3) : perSample, [C, cin]));
+      if (gate && want.gate) out.dgate = ops.reshape(ops.sum(ops.mul(perSample, wk), [1]), [-1, cin, 1, 1]);
+    }
   }
   return out;
 }
