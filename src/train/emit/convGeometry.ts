@@ -2,7 +2,7 @@
  * The geometry of a convolution layer's forward and backward nodes: its ONNX attributes, the
  * padding the forward leaves unread, and the filter and padding of the input gradient (a
  * ConvTranspose for strided layers, or a correlation with the spatially flipped filter: of dz at
- * stride 1, of dz spread out by the stride with zeros between its values at any stride).
+ * stride 1, of dz spread out by the stride, s − 1 zeros after each value, at any stride).
  * The depthwise and dense rules share them.
  */
 import type { ConvLayer } from '../../arch/network.js';

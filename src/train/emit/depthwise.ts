@@ -13,6 +13,11 @@
  * alone were slower at the full batch in the step's per-node profile: the samples stacked along
  * the height (one depthwise Conv, but a transposed, padded copy of x and dz per layer) and the
  * Scan (a subgraph run per sample, which tells at small maps and large batches).
+ *
+ * The input gradient is the blocked Conv of dz with the flipped filter: at stride 1 directly,
+ * at stride s over dz spread out by s (zeros between its values), written by one Pad of the
+ * blocked dz; ConvTranspose (per sample and channel, a GEMM and col2im) remains for the largest
+ * maps and where the blocked kernel does not run.
  */
 import type { ConvLayer } from '../../arch/network.js';
 import { type Attribute, NCHWC_DOMAIN } from '../../runtime/onnx/graph.js';

@@ -3,7 +3,7 @@
  * exact forms chosen by map size (`rowForm`):
  * - map form, for large maps: the activations stay [N, C, L] (L = H·W) and the batch is a
  *   GEMM batch; the gate scales per-sample weights [N, C_out, C_in], and the weight gradient
- *   is formed per sample [N, C_out, C_in] and then summed over N;
+ *   is formed per sample (the wider of x and dz as the GEMM's left operand) and then summed over N;
  * - row form, for small maps: the activations are turned into rows [N·L, C] (free when L = 1),
  *   so that every product is one GEMM whose K is N·L: the weight gradient reduces over the batch
  *   inside the matrix product and the gate scales the rows, never a weight-sized tensor.
