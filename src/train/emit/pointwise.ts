@@ -3,7 +3,7 @@
  * exact forms chosen by map size (`rowForm`):
  * - map form, for large maps: the activations stay [N, C, L] (L = H·W) and the batch is a
  *   GEMM batch; the gate scales per-sample weights [N, C_out, C_in], and the weight gradient
- *   is formed per sample (the wider of x and dz as the GEMM's left operand) and then summed over N;
+ *   is formed per sample [N, C_out, C_in] and then summed over N;
  * - row form, for small maps: the activations are turned into rows [N·L, C] (free when L = 1),
  *   so that every product is one GEMM whose K is N·L: the weight gradient reduces over the batch
  *   inside the matrix product and the gate scales the rows, never a weight-sized tensor.
@@ -114,18 +114,9 @@ export function pointwiseBackward(
     out.dx = ops.reshape(dx3, [-1, cin, h, wd]);
   }
   if (want.weight || (gate && want.gate)) {
-    const x3 = ops.reshape(x, [-1, cin, L]); // [N, C_in, L]
-    if (cin > C) {
-      // The wider map as the left operand, which the GEMM reads in place (it copies the right
-      // one into panels): Σ_L x·dzᵀ per sample, [N, C_in, C_out] (a projection's x).
-      const perSample = ops.matmul(x3, ops.transposeLast(dz3));
-      if (want.weight) out.dw = weightGrad(ops.transpose(batchSum(ctx, gate ? ops.mul(perSample, ops.reshape(gate, [-1, cin, 1])) : perSample, [cin, C]), [1, 0]));
-      if (gate && want.gate) out.dgate = ops.reshape(ops.sum(ops.mul(perSample, ops.transpose(wk, [1, 0])), [2]), [-1, cin, 1, 1]);
-    } else {
-      const perSample = ops.matmul(dz3, ops.transposeLast(x3)); // [N, C_out, C_in]
-      if (want.weight) out.dw = weightGrad(batchSum(ctx, gate3 ? ops.mul(perSample, gate3) : perSample, [C, cin]));
-      if (gate && want.gate) out.dgate = ops.reshape(ops.sum(ops.mul(perSample, wk), [1]), [-1, cin, 1, 1]);
-    }
+    const perSample = ops.matmul(dz3, ops.transposeLast(ops.reshape(x, [-1, cin, L]))); // [N, C_out, C_in]
+    if (want.weight) out.dw = weightGrad(batchSum(ctx, gate3 ? ops.mul(perSample, gate3) : perSample, [C, cin]));
+    if (gate && want.gate) out.dgate = ops.reshape(ops.sum(ops.mul(perSample, wk), [1]), [-1, cin, 1, 1]);
   }
   return out;
 }
