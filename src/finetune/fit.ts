@@ -87,7 +87,7 @@ export async function fit<M extends ImageModel>(net: M, dataset: ImageFolderData
     } else {
       const trainer = await Trainer.create(stageModel.network, stageModel.weights, {
         ...common, freeze, batchNorm: options.batchNorm, dropout: options.dropout, dropConnect: options.dropConnect,
-        clipGradNorm: options.clipGradNorm, seed, runtime: options.runtime ?? stageModel.runtimeOptions,
+        clipGradNorm: options.clipGradNorm, seed, batchSize: Math.min(batchSize, train.samples.length), runtime: options.runtime ?? stageModel.runtimeOptions,
       });
       built = { learner: trainerLearner(trainer, evaluated, options.freshStatistics ?? false), source: images, dispose: async () => { await trainer.dispose(); await disposeModel(); } };
     }

@@ -37,6 +37,11 @@ export interface TrainerOptions {
   readonly clipGradNorm?: number;
   /** Seed of the mask generator. Default 0. */
   readonly seed?: number;
+  /**
+   * The batch size most steps run at, which the compiled step is tuned for; any other size
+   * still runs through the same step. Default: the first batch's size.
+   */
+  readonly batchSize?: number;
   readonly runtime?: RuntimeOptions;
 }
 
@@ -77,6 +82,7 @@ export interface TrainerState {
 export class Trainer {
   /** The one compiled step, built at the first batch's size and serving every size. */
   private compiled?: Promise<TrainingStep>;
+  private tunedFor?: number;
   private readonly optimizer: Optimizer;
   private readonly schedule: Schedule;
   private random: Random;
@@ -187,6 +193,17 @@ export class Trainer {
     this.stepCount = state.step;
   }
 
+  /**
+   * The batch size the compiled step runs fastest at (`options.batchSize`, or else the first
+   * batch's size); undefined before the first step.
+   *
+   * @example
+   * await trainer.step(batch); trainer.tunedBatchSize; // 32
+   */
+  get tunedBatchSize(): number | undefined {
+    return this.tunedFor;
+  }
+
   /** Frees the compiled step. */
   async dispose(): Promise<void> {
     const step = this.compiled;
@@ -200,13 +217,15 @@ export class Trainer {
   }
 
   /**
-   * The compiled step: its batch dimension is symbolic, and it runs fastest at the first batch's
-   * size `n` (a fit's full batch; its last, smaller batch runs through the same graph).
+   * The compiled step: its batch dimension is symbolic, and it runs fastest at
+   * `options.batchSize`, or else at the first batch's size `n` (a fit's full batch; its last,
+   * smaller batch runs through the same graph).
    */
   private session(n: number): Promise<TrainingStep> {
     if (!this.compiled) {
+      this.tunedFor = this.options.batchSize ?? n;
       this.compiled = createTrainingStep(this.network, this.current, {
-        expectedBatchSize: n,
+        expectedBatchSize: this.tunedFor,
         freeze: this.options.freeze,
         batchNorm: this.options.batchNorm,
         dropout: this.options.dropout ?? true,

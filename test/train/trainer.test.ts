@@ -82,6 +82,7 @@ test('a trainer that ran batch 8 runs a batch of 3 through the same graph, with 
     const last = await afterEight.step(three);
     assert.equal(compiledSessions(), compiled, 'the batch of 3 compiled no second graph');
     const first = await fresh.step(three); // a graph expecting 3: its fastest forms at 3
+    assert.deepEqual([afterEight.tunedBatchSize, fresh.tunedBatchSize], [8, 3], 'tuned for the first batch when not told');
     assert.ok(Math.abs(last.loss - first.loss) <= 1e-6 * first.loss, `loss ${last.loss} vs ${first.loss}`);
     let checked = 0;
     for (const [key, t] of fresh.weights) {
@@ -102,5 +103,19 @@ test('a trainer that ran batch 8 runs a batch of 3 through the same graph, with 
   } finally {
     await afterEight.dispose();
     await fresh.dispose();
+  }
+});
+
+test('a trainer told its batch size is tuned for it even when the first batch is smaller', async () => {
+  const options: TrainerOptions = { optimizer: { kind: 'sgd' }, learningRate: 0.01, freeze: { stages: 6 }, batchSize: 4, runtime: { intraOpThreads: 2 } };
+  const trainer = await Trainer.create(net, weights, options);
+  try {
+    const before = compiledSessions();
+    await trainer.step(batch); // 2 images first (a resumed epoch's tail)
+    await trainer.step({ input: syntheticImages([4, 3, 64, 64]), labels: [0, 1, 2, 3] });
+    assert.equal(trainer.tunedBatchSize, 4);
+    assert.equal(compiledSessions() - before, 1, 'one graph for both sizes');
+  } finally {
+    await trainer.dispose();
   }
 });
