@@ -15,13 +15,15 @@ import { targetDistribution } from '../src/train/targets.js';
 import type { StateDict } from '../src/weights/tensor.js';
 
 /**
- * Profiles `net`'s training step on `input` [N, 3, H, W] with `labels` (label smoothing 0.1).
+ * Profiles `net`'s training step on `input` [N, 3, H, W] with `labels` (label smoothing 0.1);
+ * the account lists the `topNodes` slowest nodes (BENCH_NODES, default none) with their shapes.
  *
  * @example
  * const account = await profileStep(net, weights, 'none', input, labels, { intraOpThreads: 2 });
  */
 export async function profileStep(
   net: NetworkSpec, weights: StateDict, freeze: FreezeSpec, input: Float32Array, labels: readonly number[], runtime: RuntimeOptions,
+  topNodes = Number(process.env.BENCH_NODES ?? 0),
 ): Promise<OperatorAccount | undefined> {
   const prefix = join(tmpdir(), `efficientnet-train-profile-${process.pid}`);
   const step = await createTrainingStep(net, weights, { expectedBatchSize: labels.length, freeze }, { ...runtime, profileFilePrefix: prefix }); // the Trainer's graph
@@ -32,13 +34,14 @@ export async function profileStep(
   // onnxruntime-node does not return the file name: it is <prefix>_<timestamp>.json.
   const file = (await readdir(tmpdir())).find((f) => f.startsWith(`efficientnet-train-profile-${process.pid}_`));
   if (!file) return undefined;
-  const account = await operatorAccount(join(tmpdir(), file), 1);
+  const account = await operatorAccount(join(tmpdir(), file), 1, topNodes);
   await rm(join(tmpdir(), file), { force: true });
   return account;
 }
 
 /**
- * Prints an account: the total, then every operator type over half a millisecond.
+ * Prints an account: the total, every operator type over half a millisecond, then the slowest
+ * nodes it holds.
  *
  * @example
  * printAccount(account, 'V2-S at 128 px, batch 16');
@@ -46,4 +49,6 @@ export async function profileStep(
 export function printAccount(account: OperatorAccount, what: string): void {
   console.log(`onnxruntime kernel time per ${what}: ${account.kernelMs.toFixed(1)} ms over ${account.runs} profiled runs`);
   for (const { op, ms, nodes } of account.perType) if (ms >= 0.5) console.log(`  ${op.padEnd(20)} ${ms.toFixed(1).padStart(7)} ms  ${String(nodes).padStart(4)} nodes`);
+  if (account.perNode.length > 0) console.log(`slowest ${account.perNode.length} nodes:`);
+  for (const { name, op, ms, inputs } of account.perNode) console.log(`  ${ms.toFixed(2).padStart(7)} ms  ${op.padEnd(14)} ${name.padEnd(28)} ${inputs}`);
 }
