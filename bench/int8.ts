@@ -2,16 +2,19 @@
  * int8 beside fp32: b0 at 224 and b3 at 300, batch 1 and 8, each side timed in its own fresh
  * process, sides alternating (fp32, int8, fp32, int8, ...), plus the ONNX size on disk. The
  * calibration uses synthetic inputs: this measures speed; accuracy is measured by
- * test/runtime/quantize and `efficientnet eval --int8` on real images.
+ * test/runtime/quantize and `efficientnet eval --int8` on real images. Then b0's batch-8 kernel
+ * time role by role, fp32 beside int8 (int8Account.ts): where the speed-up comes from and what
+ * holds it back. BENCH_ROUNDS (default 10) runs per process.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { EfficientNet } from '../src/index.js';
+import { printRoleAccounts } from './int8Account.js';
 import { median } from './stats.js';
 
 const THREADS = 2;
-const ROUNDS = 10;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const PROCESSES = 2; // per side
 
 function synthetic(batch: number, size: number, seed: number) {
@@ -51,6 +54,7 @@ export async function benchInt8(): Promise<void> {
       console.log(`${model}\t${size}\t${batch}\t${f.toFixed(1)}\t${q.toFixed(1)}\t${(f / q).toFixed(2)}\t${(results.fp32[0].bytes / 1e6).toFixed(1)}\t${(results.int8[0].bytes / 1e6).toFixed(1)}`);
     }
   }
+  await printRoleAccounts('efficientnet-b0', 224, 8, THREADS);
 }
 
 if (process.argv[2] === 'worker') {
