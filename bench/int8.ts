@@ -4,7 +4,8 @@
  * calibration uses synthetic inputs: this measures speed; accuracy is measured by
  * test/runtime/quantize and `efficientnet eval --int8` on real images. Then b0's batch-8 kernel
  * time role by role, fp32 beside int8 (int8Account.ts): where the speed-up comes from and what
- * holds it back. BENCH_ROUNDS (default 10) runs per process.
+ * holds it back. BENCH_ROUNDS (default 10) runs per process; BENCH_SPIN=1 times both sides with
+ * spinning onnxruntime threads (`spinWait`), which int8's many shorter kernels wait on less.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { median } from './stats.js';
 
 const THREADS = 2;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const SPIN = process.env.BENCH_SPIN === '1';
 const PROCESSES = 2; // per side
 
 function synthetic(batch: number, size: number, seed: number) {
@@ -23,7 +25,7 @@ function synthetic(batch: number, size: number, seed: number) {
 
 /** One side in this process: prints its median latency (ms) and ONNX size (bytes) as JSON. */
 async function worker(model: string, size: number, batch: number, side: 'fp32' | 'int8'): Promise<void> {
-  let net = EfficientNet.fromName(model, { runtime: { intraOpThreads: THREADS } });
+  let net = EfficientNet.fromName(model, { runtime: { intraOpThreads: THREADS, ...(SPIN ? { spinWait: true } : {}) } });
   if (side === 'int8') net = await net.quantizeBatches([synthetic(2, size, 1)]);
   const x = synthetic(batch, size, 2);
   for (let i = 0; i < 2; i++) await net.forward(x);
@@ -39,7 +41,7 @@ async function worker(model: string, size: number, batch: number, side: 'fp32' |
 
 export async function benchInt8(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  console.log(`int8 vs fp32, ${THREADS} threads, median of ${ROUNDS} runs per process, ${PROCESSES} fresh processes per side, alternating`);
+  console.log(`int8 vs fp32, ${THREADS} threads${SPIN ? ' (spinning)' : ''}, median of ${ROUNDS} runs per process, ${PROCESSES} fresh processes per side, alternating`);
   console.log('model\tsize\tbatch\tfp32 ms\tint8 ms\tspeed-up\tfp32 MB\tint8 MB');
   for (const [model, size] of [['efficientnet-b0', 224], ['efficientnet-b3', 300]] as const) {
     for (const batch of [1, 8]) {
