@@ -49,7 +49,7 @@ async function worker(model: string, size: number, batch: number, side: Side, th
   session.endProfiling();
   await session.release();
   await net.dispose();
-  const account = await readProfile(prefix, 1);
+  const account = await readProfile(prefix, 1, Infinity);
   console.log(JSON.stringify(account ? roleAccount(floatGraph, account) : []));
 }
 
@@ -70,7 +70,7 @@ export async function printRoleAccounts(model: string, size: number, batch: numb
   const total = (rows: RoleTime[], role?: AccountRole) => rows.filter((r) => role === undefined || r.role === role).reduce((a, r) => a + r.ms, 0);
   const roles = [...new Set([...sides.int8, ...sides.fp32].map((r) => r.role))].sort((a, b) => total(sides.int8, b) - total(sides.int8, a));
   const lookup = sides[SIDES[2]];
-  console.log(`\nkernel time by role, ${model} at ${size}, batch ${batch}, ${threads} threads (onnxruntime profile, each node's median over ${PROFILED} runs, each side in its own process)`);
+  console.log(`\nkernel time by role, ${model} at ${size}, batch ${batch}, ${threads} threads (onnxruntime profile, mean of ${PROFILED} runs, each side in its own process)`);
   console.log(`role\tfp32 ms\tint8 ms\tfp32/int8\tint8 share\tint8 kernels (ms, nodes)\t${SIDES[2]} ms (fp32/it)`);
   for (const role of [...roles, undefined]) {
     const [f, q, l] = [total(sides.fp32, role), total(sides.int8, role), total(lookup, role)];

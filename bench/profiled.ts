@@ -14,16 +14,16 @@ export function profilePrefix(what: string): string {
 
 /**
  * The account of the profile written under `prefix` (after `session.endProfiling()`), the
- * first `skipRuns` runs left out; undefined when no file was written.
+ * first `skipRuns` runs left out, with the `topNodes` slowest nodes; undefined when no file was written.
  *
  * @example
- * const account = await readProfile(profilePrefix('int8'), 1);
+ * const account = await readProfile(profilePrefix('int8'), 1, Infinity); // every node
  */
-export async function readProfile(prefix: string, skipRuns: number): Promise<OperatorAccount | undefined> {
+export async function readProfile(prefix: string, skipRuns: number, topNodes = 0): Promise<OperatorAccount | undefined> {
   const base = prefix.slice(tmpdir().length + 1);
   const file = (await readdir(tmpdir())).find((f) => f.startsWith(`${base}_`));
   if (!file) return undefined;
-  const account = await operatorAccount(join(tmpdir(), file), skipRuns);
+  const account = await operatorAccount(join(tmpdir(), file), skipRuns, topNodes);
   await rm(join(tmpdir(), file), { force: true });
   return account;
 }

@@ -13,13 +13,15 @@ import type { StateDict } from '../src/weights/tensor.js';
 import { profilePrefix, readProfile } from './profiled.js';
 
 /**
- * Profiles `net`'s training step on `input` [N, 3, H, W] with `labels` (label smoothing 0.1).
+ * Profiles `net`'s training step on `input` [N, 3, H, W] with `labels` (label smoothing 0.1);
+ * the account lists the `topNodes` slowest nodes (BENCH_NODES, default none) with their shapes.
  *
  * @example
  * const account = await profileStep(net, weights, 'none', input, labels, { intraOpThreads: 2 });
  */
 export async function profileStep(
   net: NetworkSpec, weights: StateDict, freeze: FreezeSpec, input: Float32Array, labels: readonly number[], runtime: RuntimeOptions,
+  topNodes = Number(process.env.BENCH_NODES ?? 0),
 ): Promise<OperatorAccount | undefined> {
   const prefix = profilePrefix('train');
   const step = await createTrainingStep(net, weights, { expectedBatchSize: labels.length, freeze }, { ...runtime, profileFilePrefix: prefix }); // the Trainer's graph
@@ -27,11 +29,12 @@ export async function profileStep(
   for (let i = 0; i < 1 + 3; i++) await step.run({ input, targets, weights });
   step.endProfiling();
   await step.release();
-  return readProfile(prefix, 1);
+  return readProfile(prefix, 1, topNodes);
 }
 
 /**
- * Prints an account: the total, then every operator type over half a millisecond.
+ * Prints an account: the total, every operator type over half a millisecond, then the slowest
+ * nodes it holds.
  *
  * @example
  * printAccount(account, 'V2-S at 128 px, batch 16');
@@ -39,4 +42,6 @@ export async function profileStep(
 export function printAccount(account: OperatorAccount, what: string): void {
   console.log(`onnxruntime kernel time per ${what}: ${account.kernelMs.toFixed(1)} ms over ${account.runs} profiled runs`);
   for (const { op, ms, nodes } of account.perType) if (ms >= 0.5) console.log(`  ${op.padEnd(20)} ${ms.toFixed(1).padStart(7)} ms  ${String(nodes).padStart(4)} nodes`);
+  if (account.perNode.length > 0) console.log(`slowest ${account.perNode.length} nodes:`);
+  for (const { name, op, ms, inputs } of account.perNode) console.log(`  ${ms.toFixed(2).padStart(7)} ms  ${op.padEnd(14)} ${name.padEnd(28)} ${inputs}`);
 }

@@ -37,7 +37,7 @@ function isDepthwise(node: PassNode): boolean {
  * int8 graph keeps its node names), largest first.
  *
  * @example
- * const rows = roleAccount(OpenModel.decode(floatBytes), await operatorAccount(profilePath, 1));
+ * const rows = roleAccount(OpenModel.decode(floatBytes), await operatorAccount(profilePath, 1, Infinity));
  * // [{ role: 'conv', op: 'QLinearConv', ms: 10.4, nodes: 33 }, { role: 'swish', op: 'QLinearSigmoid', ... }, ...]
  */
 export function roleAccount(floatGraph: OpenModel, account: OperatorAccount): RoleTime[] {

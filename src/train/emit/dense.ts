@@ -5,7 +5,11 @@
  * - filter gradient: im2col by a one-hot Conv over single channels [N·C_in, k·k, H', W'] and
  *   one batched MatMul [N, C_out, L]·[N, L, C_in·k·k] (or its transpose for narrow C_out),
  *   summed over N and scaled after the reduction. One GEMM with K = N·L needs both operands transposed first (slower at 32×32,
- *   even at 16×16), and x^T ⋆ dz^T as one Conv with the batch as channels is 2–3× slower;
+ *   even at 16×16), and x^T ⋆ dz^T as one Conv with the batch as channels is 2–3× slower (2.5×
+ *   on the blocked kernel too). Also no faster at 48 → 192, 32×32: the patches by one Conv of x
+ *   with C_in groups (equal), the batch in 2 or 4 chunks so that a chunk's patches stay in cache
+ *   (equal or slower), an Einsum (slower). Alone, im2col and product take 1.14× the blocked
+ *   forward Conv's time; in the step 1.5–1.7× (per-node profile: the operands come from memory);
  * - input gradient, stride 1: a Conv of dz with the spatially flipped, in/out-transposed filter
  *   (k1 folded in), on the blocked (NCHWc) kernel when the block divides both channel counts:
  *   ConvTranspose forms columns by a GEMM and scatters them back (col2im), a pass the

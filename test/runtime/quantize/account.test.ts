@@ -27,7 +27,7 @@ async function profiled(net: EfficientNet, name: string): Promise<RoleTime[]> {
   session.endProfiling();
   await session.release();
   const file = (await readdir(dir)).find((f) => f.startsWith(`${name}_`))!;
-  return roleAccount(floatGraph, await operatorAccount(join(dir, file), 1));
+  return roleAccount(floatGraph, await operatorAccount(join(dir, file), 1, Infinity));
 }
 
 const nodes = (rows: RoleTime[], role: string, op: string) => rows.find((r) => r.role === role && r.op === op)?.nodes ?? 0;
