@@ -3,16 +3,14 @@
  * (bench/train.ts: b0; bench/v2.ts: V2-S): the step compiled with profiling on, one warm-up run
  * and three profiled ones, the trace read into per-type times and removed.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NetworkSpec } from '../src/arch/network.js';
-import { type OperatorAccount, operatorAccount } from '../src/runtime/profile.js';
+import type { OperatorAccount } from '../src/runtime/profile.js';
 import type { RuntimeOptions } from '../src/runtime/session.js';
 import type { FreezeSpec } from '../src/train/freeze.js';
 import { createTrainingStep } from '../src/train/step.js';
 import { targetDistribution } from '../src/train/targets.js';
 import type { StateDict } from '../src/weights/tensor.js';
+import { profilePrefix, readProfile } from './profiled.js';
 
 /**
  * Profiles `net`'s training step on `input` [N, 3, H, W] with `labels` (label smoothing 0.1);
@@ -25,18 +23,13 @@ export async function profileStep(
   net: NetworkSpec, weights: StateDict, freeze: FreezeSpec, input: Float32Array, labels: readonly number[], runtime: RuntimeOptions,
   topNodes = Number(process.env.BENCH_NODES ?? 0),
 ): Promise<OperatorAccount | undefined> {
-  const prefix = join(tmpdir(), `efficientnet-train-profile-${process.pid}`);
+  const prefix = profilePrefix('train');
   const step = await createTrainingStep(net, weights, { expectedBatchSize: labels.length, freeze }, { ...runtime, profileFilePrefix: prefix }); // the Trainer's graph
   const targets = targetDistribution(labels, net.fc!.outFeatures, 0.1);
   for (let i = 0; i < 1 + 3; i++) await step.run({ input, targets, weights });
   step.endProfiling();
   await step.release();
-  // onnxruntime-node does not return the file name: it is <prefix>_<timestamp>.json.
-  const file = (await readdir(tmpdir())).find((f) => f.startsWith(`efficientnet-train-profile-${process.pid}_`));
-  if (!file) return undefined;
-  const account = await operatorAccount(join(tmpdir(), file), 1, topNodes);
-  await rm(join(tmpdir(), file), { force: true });
-  return account;
+  return readProfile(prefix, 1, topNodes);
 }
 
 /**
