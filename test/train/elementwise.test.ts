@@ -6,8 +6,9 @@
  *   layout: dz = dy + a·z + b is one blocked Conv with a Sum input (4 inputs), no plain
  *   affine, Add and reorder of dz. Smaller maps, the portable forms and graphs without the
  *   blocked kernel keep the plain form.
- * - An expanding 1×1 layer on maps of 28×28 or more reads Σ dy·z off Σ dy·xᵀ: its batch norm
- *   takes no Mul and ReduceSum over the wide map.
+ * - An expanding 1×1 layer on maps of 28×28 or more never forms its pre-norm map z: batch norm
+ *   folds into the convolution (one Conv with bias, statistics off the input's Gram matrix), and
+ *   Σ dy·z is read off Σ dy·xᵀ, so no Mul and ReduceSum over the wide map either.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,12 +40,19 @@ test('stride-1 depthwise layers on maps of 28×28 or more form dz blocked, in on
   assert.equal(blockedAffineSums(nodes(224, 'webgpu', 0)), 0, 'portable forms');
 });
 
-test('an expanding layer on large maps takes Σ dy·z from its weight-gradient product, not from a Mul over the wide map', () => {
-  // The expanding Conv's output z [N, 6·C_in, H, W] feeds only the forward batch norm where the
-  // fold applies (b0 at 224: blocks 1–5, on 112² to 28²); on 14² maps (blocks 6–10) the
-  // backward still reads z for Σ dy·z and for dz.
+test('an expanding layer on large maps folds batch norm into its convolution and never forms z', () => {
+  // Where the fold applies (b0 at 224: blocks 1–5, on 112² to 28²) the expanding Conv writes the
+  // normalised map itself (named after the batch norm), and no BatchNormalization reads its output;
+  // on 14² maps (blocks 6–10) the Conv writes z, which the batch norm and the backward's Mul read.
   const list = nodes(224, 'cpu', 16);
+  const producer = (value: string) => list.find((n) => n.output.includes(value))?.opType;
   const consumers = (value: string) => list.filter((n) => n.input.includes(value)).map((n) => n.opType).sort();
-  for (const block of [1, 2, 3, 4, 5]) assert.deepEqual(consumers(`_blocks.${block}._expand_conv`), ['BatchNormalization'], `block ${block}`);
-  for (const block of [6, 7, 8, 9, 10]) assert.ok(consumers(`_blocks.${block}._expand_conv`).includes('Mul'), `block ${block}`);
+  for (const block of [1, 2, 3, 4, 5]) {
+    assert.equal(producer(`_blocks.${block}._bn0`), 'Conv', `block ${block}: the Conv writes the normalised map`);
+    assert.equal(producer(`_blocks.${block}._expand_conv`), undefined, `block ${block}: no z`);
+  }
+  for (const block of [6, 7, 8, 9, 10]) {
+    assert.equal(producer(`_blocks.${block}._bn0`), 'BatchNormalization', `block ${block}`);
+    assert.ok(consumers(`_blocks.${block}._expand_conv`).includes('Mul'), `block ${block}`);
+  }
 });

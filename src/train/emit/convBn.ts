@@ -9,7 +9,8 @@
  *   including 0; stride-1 depthwise layers on large maps form dz in blocked layout in one Conv;
  * - 1×1 convolutions are ./pointwise.ts (GEMMs over the batch at small maps, per-sample
  *   products at large ones), the SE gate folded in;
- * - expanding 1×1 layers never form dz over their wide output, and read Σ dy·z off Σ dy·xᵀ
+ * - expanding 1×1 layers never form z or dz over their wide output: batch norm folds into the
+ *   convolution with statistics off the input's Gram matrix, and Σ dy·z is read off Σ dy·xᵀ
  *   (./expansion.ts);
  * - depthwise convolutions are ./depthwise.ts, dense k×k ones (the stem, Fused-MBConv's
  *   expansion) ./dense.ts.
@@ -22,7 +23,7 @@ import { toBlocked } from './blocked.js';
 import {
   type DepthwiseForward, blockedAffineSum, blockedChannelSum, depthwiseBackward, depthwiseForward, takesBlockedGradient,
 } from './depthwise.js';
-import { expands, expansionBackward, expansionDot } from './expansion.js';
+import { type ExpansionForward, expands, expansionBackward, expansionDot, expansionForward } from './expansion.js';
 import { type PointwiseForward, pointwiseBackward, pointwiseForward } from './pointwise.js';
 
 /**
@@ -44,21 +45,28 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   const depthwise = conv.groups === C && conv.groups === conv.inChannels;
   if (gate && !pointwise) throw new Error(`${conv.name}: a gate folds only into a 1×1 convolution`);
 
+  const gamma = ctx.param(`${bn.name}.weight`);
+  const beta = ctx.param(`${bn.name}.bias`);
+  const count = ctx.count(oh * ow); // M = N·H'·W': values per channel
+  // An expanding 1×1 layer in training mode folds batch norm into itself: z is never formed.
+  const folded = ctx.batchNorm === 'train' && !gate && expands(conv);
+  const expansion: ExpansionForward | undefined = folded ? expansionForward(ctx, conv, bn, x, w, { gamma, beta }, count) : undefined;
+
   let forward: DepthwiseForward | undefined;
   let pointwiseResult: PointwiseForward | undefined;
-  let z: string; // [N, C_out, H', W']
-  if (pointwise) z = (pointwiseResult = pointwiseForward(ctx, x, w, conv, gate)).z;
+  let z = ''; // [N, C_out, H', W'] (never formed when folded)
+  if (expansion) { /* the fold reads the statistics off x */ }
+  else if (pointwise) z = (pointwiseResult = pointwiseForward(ctx, x, w, conv, gate)).z;
   else if (depthwise) z = (forward = depthwiseForward(ctx, x, w, conv)).y;
   else z = denseForward(ctx, x, w, conv);
 
-  const gamma = ctx.param(`${bn.name}.weight`);
-  const beta = ctx.param(`${bn.name}.bias`);
   let y: string;
   let mean: string;
   let variance: string;
   let rstd: string | undefined; // 1/√(variance + ε) [C], formed once
-  const count = ctx.count(oh * ow); // M = N·H'·W': values per channel
-  if (ctx.batchNorm === 'train') {
+  if (expansion) {
+    ({ y, mean, variance, rstd } = expansion);
+  } else if (ctx.batchNorm === 'train') {
     ({ y, mean, variance, rstd } = trainingBatchNorm(ctx, z, bn, gamma, beta, count));
   } else {
     mean = ctx.param(`${bn.name}.running_mean`);
@@ -69,9 +77,8 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   tape.record([x, w, gamma, beta, ...(gate ? [gate] : [])], [y], () => {
     const dy = tape.grad(y);
     if (!dy) return;
-    // An expanding layer that forms Σ dy·xᵀ for its weight gradient gives Σ dy·z with it.
-    const folded = ctx.batchNorm === 'train' && !gate && expands(conv);
-    const product = folded && tape.needsGrad(w) ? expansionDot(ctx, conv, x, w, dy) : undefined;
+    // An expanding layer forms Σ dy·xᵀ for its weight gradient and reads Σ dy·z off it.
+    const product = folded ? expansionDot(ctx, conv, x, w, dy) : undefined;
     // A stride-1 depthwise layer takes dz blocked: dy is reordered once and dz formed there.
     const blocked = forward && takesBlockedGradient(ctx, conv, forward) ? { dy: toBlocked(g, dy), z: forward.blockedOutput! } : undefined;
     const dotZ = product?.dotZ ?? (blocked && blockedChannelSum(ctx, ops.mul(blocked.dy, blocked.z), conv));
@@ -79,7 +86,7 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     let dz = dy; // dz/k1, [N, C, H', W']
     if (a && b) {
       if (folded) {
-        const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) }, product?.dyx);
+        const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) }, product?.dyx, expansion);
         if (dw) tape.paramGrad(weightKey, dw);
         if (dx) tape.accumulate(x, dx);
         return;
