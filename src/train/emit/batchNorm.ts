@@ -76,9 +76,20 @@ function portable(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string
   const mean4 = g.node('ReduceMean', [z], { ...axes, keepdims: { int: 1 } }); // [1, C, 1, 1]
   const centred = ops.sub(z, mean4); // [N, C, H, W]
   const variance = ops.mul(g.node('ReduceSumSquare', [centred], { ...axes, keepdims: { int: 0 } }), count.inverse); // [C]
-  const rstd = g.node('Reciprocal', [g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
+  const rstd = inverseStd(ctx, variance, bn); // [C]
   const y = ops.channelAffine(centred, ops.mul(gamma, rstd), beta, C);
   return { y, mean: ops.reshape(mean4, [C]), variance, rstd };
+}
+
+/**
+ * 1/√(variance + ε) [C] of a batch-norm layer's variance [C].
+ *
+ * @example
+ * const rstd = inverseStd(ctx, variance, bn);
+ */
+export function inverseStd(ctx: EmitContext, variance: string, bn: BatchNormLayer): string {
+  const { ops } = ctx;
+  return ops.g.node('Reciprocal', [ops.g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]);
 }
 
 /** What the backward of batch norm needs from its forward. */
@@ -107,7 +118,7 @@ export function batchNormBackward(
 ): { k1: string; a?: string; b?: string } {
   const { ops, tape } = ctx;
   const { mean, variance } = saved;
-  const rstd = saved.rstd ?? ops.g.node('Reciprocal', [ops.g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C]
+  const rstd = saved.rstd ?? inverseStd(ctx, variance, bn); // [C]
   const s1 = channelSum(ctx, dy, mapSize); // Σ dy, [C]
   const s2 = dotZ ?? channelSum(ctx, ops.mul(dy, saved.z), mapSize); // Σ dy·z, [C]
   const sxh = ops.mul(rstd, ops.sub(s2, ops.mul(mean, s1))); // Σ dy·ẑ, [C]

@@ -11,7 +11,7 @@
  * (C_out = 6·C_in) that replaces passes over the wide map with a few over the narrow one.
  */
 import type { BatchNormLayer, ConvLayer } from '../../arch/network.js';
-import { type BatchStatistics, updateRunningStatistics } from './batchNorm.js';
+import { type BatchStatistics, inverseStd, updateRunningStatistics } from './batchNorm.js';
 import type { BatchCount, EmitContext } from './context.js';
 import { channelSum } from './reduce.js';
 
@@ -58,7 +58,7 @@ export function expansionForward(
   const centredGram = ops.sum(ops.matmul(centred, ops.transposeLast(centred)), [0]); // Σ (x − μ)(x − μ)ᵀ, [C_in, C_in]
   const mean = ops.reshape(ops.matmul(w2, ops.reshape(meanX, [cin, 1])), [C]); // W·μ_x, [C_out]
   const variance = ops.sum(ops.mul(ops.matmul(w2, ops.mul(centredGram, count.inverse)), w2), [1]); // diag(W·Cov·Wᵀ), [C_out]
-  const rstd = ops.g.node('Reciprocal', [ops.g.node('Sqrt', [ops.add(variance, ops.scalar(bn.eps))])]); // [C_out]
+  const rstd = inverseStd(ctx, variance, bn); // [C_out]
   const scale = ops.mul(gamma, rstd); // [C_out]
   const folded = ops.reshape(ops.mul(w2, ops.reshape(scale, [C, 1])), [C, cin, 1, 1]);
   const y = ops.g.node('Conv', [x, folded, ops.sub(beta, ops.mul(scale, mean))], {}, bn.name); // [N, C_out, H, W]
