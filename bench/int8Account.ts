@@ -34,7 +34,8 @@ async function sideGraph(net: EfficientNet, size: number, batch: number, side: S
   await int8.dispose();
   if (side === 'int8') return bytes;
   const graph = OpenModel.decode(net.toOnnx({ batchSize: batch }));
-  quantizeGraph(graph, swishAsOneLookup(graph, calibration.ranges), new Set(calibration.keepFloat));
+  swishAsOneLookup(graph);
+  quantizeGraph(graph, calibration.ranges, new Set(calibration.keepFloat));
   return graph.encode();
 }
 

@@ -49,8 +49,9 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
   const beta = ctx.param(`${bn.name}.bias`);
   const count = ctx.count(oh * ow); // M = N·H'·W': values per channel
   // An expanding 1×1 layer in training mode folds batch norm into itself: z is never formed.
-  const folded = ctx.batchNorm === 'train' && !gate && expands(conv);
-  const expansion: ExpansionForward | undefined = folded ? expansionForward(ctx, conv, bn, x, w, { gamma, beta }, count) : undefined;
+  const expansion: ExpansionForward | undefined = ctx.batchNorm === 'train' && !gate && expands(conv)
+    ? expansionForward(ctx, conv, bn, x, w, { gamma, beta }, count)
+    : undefined;
 
   let forward: DepthwiseForward | undefined;
   let pointwiseResult: PointwiseForward | undefined;
@@ -78,15 +79,15 @@ export function convBn(ctx: EmitContext, x: string, { conv, bn }: ConvBn, gate?:
     const dy = tape.grad(y);
     if (!dy) return;
     // An expanding layer forms Σ dy·xᵀ for its weight gradient and reads Σ dy·z off it.
-    const product = folded ? expansionDot(ctx, conv, x, w, dy) : undefined;
+    const product = expansion && expansionDot(ctx, conv, x, w, dy);
     // A stride-1 depthwise layer takes dz blocked: dy is reordered once and dz formed there.
     const blocked = forward && takesBlockedGradient(ctx, conv, forward) ? { dy: toBlocked(g, dy), z: forward.blockedOutput! } : undefined;
     const dotZ = product?.dotZ ?? (blocked && blockedChannelSum(ctx, ops.mul(blocked.dy, blocked.z), conv));
     const { k1, a, b } = batchNormBackward(ctx, bn, { z, mean, variance, rstd }, { gamma, beta }, dy, conv.outputSize, count, dotZ);
     let dz = dy; // dz/k1, [N, C, H', W']
     if (a && b) {
-      if (folded) {
-        const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) }, product?.dyx, expansion);
+      if (expansion && product) {
+        const { dw, dx } = expansionBackward(ctx, conv, x, w, dy, a, b, k1, { weight: tape.needsGrad(w), input: tape.needsGrad(x) }, product.dyx, expansion);
         if (dw) tape.paramGrad(weightKey, dw);
         if (dx) tape.accumulate(x, dx);
         return;

@@ -95,7 +95,7 @@ export function expansionDot(ctx: EmitContext, conv: ConvLayer, x: string, w: st
  */
 export function expansionBackward(
   ctx: EmitContext, conv: ConvLayer, x: string, w: string, dy: string, a: string, b: string, k1: string,
-  want: { readonly weight: boolean; readonly input: boolean }, dyx?: string, forward?: Pick<ExpansionForward, 'gram' | 'sumX'>,
+  want: { readonly weight: boolean; readonly input: boolean }, dyx: string, forward: Pick<ExpansionForward, 'gram' | 'sumX'>,
 ): { dw?: string; dx?: string } {
   const { ops } = ctx;
   const C = conv.outChannels;
@@ -107,7 +107,6 @@ export function expansionBackward(
   const dy3 = ops.reshape(dy, [-1, C, h * wd]); // [N, C_out, L]
   const out: { dw?: string; dx?: string } = {};
   if (want.weight) {
-    if (!dyx || !forward) throw new Error(`${conv.name}: the weight gradient needs Σ dy·xᵀ (expansionDot) and Σ x·xᵀ (expansionForward)`);
     const { gram } = forward; // Σ x·xᵀ, [C_in, C_in]
     const sumX = ops.reshape(forward.sumX, [1, cin]); // [1, C_in]
     const raw = ops.add(ops.add(dyx, ops.mul(column(a, C), ops.matmul(w2, gram))), ops.mul(column(b, C), sumX));
