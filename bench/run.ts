@@ -2,6 +2,7 @@
 import { benchBrowser } from './browser.js';
 import { benchFinetune, benchScratch } from './finetune.js';
 import { benchForms } from './forms.js';
+import { benchGpu } from './gpu.js';
 import { benchImages } from './images.js';
 import { benchInference } from './inference.js';
 import { benchInt8 } from './int8.js';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   browser: benchBrowser,
   int8: benchInt8,
   v2: benchV2,
+  gpu: () => benchGpu(),
 };
 
 const wanted = process.argv.slice(2);
