@@ -23,7 +23,8 @@ export VK_ICD_FILENAMES=$VK_DRIVER_FILES   # the older loaders' name for it
 
 echo "== machine: $(date -u +%FT%TZ), node $(node --version), $(nproc) cores, Vulkan driver file '${VK_DRIVER_FILES}'"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
-[ -n "$VK_DRIVER_FILES" ] && cat "$VK_DRIVER_FILES"
+if [ -n "$VK_DRIVER_FILES" ]; then cat "$VK_DRIVER_FILES"; echo; else
+  echo "no NVIDIA Vulkan driver file where expected; found:"; find /usr /etc -name '*icd*.json' 2>/dev/null | head; fi
 
 # part NAME SECONDS COMMAND...: one part under its limit (timeout ends the whole process group).
 part() {
@@ -35,7 +36,13 @@ part() {
   echo "== $name: exit $?, $((SECONDS - start)) s"
 }
 cd "$work/app"
-part probe "${T_PROBE:-40}" node dist/bench/gpu.js probe
+part probe "${T_PROBE:-40}" node dist/bench/gpu.js probe | tee "$work/probe.log"
+if grep -q '^skipped' "$work/probe.log"; then
+  # No adapter: what the Vulkan loader saw, and what the driver's library lacks.
+  VK_LOADER_DEBUG=error,warn,driver timeout 30 node dist/bench/gpuSide.js probe 2>&1 | tail -40
+  icd_lib=$(sed -n 's/.*"library_path": *"\([^"]*\)".*/\1/p' "${VK_DRIVER_FILES:-/dev/null}" 2>/dev/null)
+  [ -n "$icd_lib" ] && for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/$icd_lib" ] && ldd "$d/$icd_lib" | grep 'not found'; done
+fi
 part inference "${T_INFERENCE:-150}" node dist/bench/gpu.js inference
 if python3 -c 'import torch, torchvision' 2>/dev/null; then
   part torch "${T_TORCH:-50}" python3 bench/torch_gpu.py "${GPU_RUNS:-20}"

@@ -3,7 +3,8 @@
 # bare GPU machine that has no Node and no network: Node itself (xz), the compiled benchmark and
 # library (dist/src, dist/bench, dist/test/support), the node_modules it loads (onnxruntime-web's
 # WebGPU bundle and Node build with their .wasm, the `webgpu` package's linux-x64 dawn.node, and
-# the core's pure-JS dependencies; not onnxruntime-node or sharp), bench/torch_gpu.py with the reference network it imports, and a Vulkan loader.
+# the core's pure-JS dependencies; not onnxruntime-node or sharp), bench/torch_gpu.py with the
+# reference network it imports, and a Vulkan loader with the libraries NVIDIA's driver may want.
 # Prints the folder's size: a device call carries at most 64 MiB with the repository.
 #
 #   scripts/device/gpu-carry.sh /path/to/repo/.gpu      (a folder the repository's git ignores)
@@ -35,14 +36,12 @@ for dep in fflate pathe protobufjs long onnxruntime-common; do cp -r node_module
 cp bench/torch_gpu.py "$app/bench/"
 cp scripts/reference_efficientnet.py "$app/scripts/"
 
-# Dawn opens libvulkan.so.1; the GPU machine's image may have none. This machine's, or Debian's package.
-loader=$(ldconfig -p | awk '/libvulkan\.so\.1 .*x86-64/ { print $NF; exit }')
-if [ -n "$loader" ]; then
-  cp -L "$loader" "$stage/lib/libvulkan.so.1"
-else
-  (cd "$stage" && apt-get download libvulkan1 >/dev/null 2>&1 && dpkg -x libvulkan1_*.deb deb && rm libvulkan1_*.deb)
-  cp -L "$stage"/deb/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$stage/lib/" && rm -rf "$stage/deb"
-fi
+# Dawn opens libvulkan.so.1, and NVIDIA's Vulkan driver may want GL dispatch and X11 client
+# libraries; a bare GPU machine's image may lack them: Debian's packages, unpacked (no scripts run).
+(cd "$stage" && apt-get download libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libx11-6 libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 >/dev/null 2>&1 \
+  && for deb in *.deb; do dpkg -x "$deb" deb; done && rm ./*.deb) || { echo "apt-get download of the Vulkan loader failed" >&2; exit 1; }
+cp -P "$stage"/deb/usr/lib/x86_64-linux-gnu/*.so* "$stage/lib/"
+rm -rf "$stage/deb"
 
 mkdir -p "$dest"
 rm -f "$dest"/{app.tar.xz,gpu-bench.sh}
