@@ -1,8 +1,10 @@
 /**
  * WebGPU on a real GPU, in Node: onnxruntime-web's WebGPU backend on Dawn (bench/dawn.ts), each
- * side alone in a fresh process (bench/gpuSide.ts), sides alternating over rounds; per side and
- * batch the median over rounds of each process's median. Not a browser figure: no page, no
- * browser's GPU process, but the same onnxruntime-web build and graphs a page runs.
+ * side in a fresh process (bench/gpuSide.ts), ours and raw together in one with their runs
+ * interleaved (a WebGPU session compiles for tens of seconds; the second reuses the shaders);
+ * per contender and batch the median over GPU_ROUNDS processes (1) of each one's median. Not a
+ * browser figure: no page, no browser's GPU process, but the same onnxruntime-web build and
+ * graphs a page runs.
  *
  *   npm run bench -- gpu                      (every part; prints "skipped: …" without an adapter)
  *   node dist/bench/gpu.js probe inference train b3     (parts, as scripts/device/gpu-bench.sh runs them)
@@ -20,11 +22,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { relativeError } from '../test/support/fixtures.js';
 import type { AdapterReport } from './dawn.js';
-import type { BatchResult, Side } from './gpuSide.js';
+import type { BatchResult, Side, SideResults } from './gpuSide.js';
 import { median } from './stats.js';
 
-const ROUNDS = Number(process.env.GPU_ROUNDS ?? 3);
-const RUNS = Number(process.env.GPU_RUNS ?? 20);
+/** Processes per side; within one, ours and raw run interleaved (compiling a WebGPU session takes tens of seconds). */
+const ROUNDS = Number(process.env.GPU_ROUNDS ?? 1);
+const RUNS = Number(process.env.GPU_RUNS ?? 30);
 const SIZE = process.env.GPU_SIZE ? Number(process.env.GPU_SIZE) : undefined;
 /** Training regimes, `<size>x<batch>` each. */
 const TRAIN = (process.env.GPU_TRAIN ?? '32x32,224x8').split(',').map((r) => r.split('x').map(Number));
@@ -44,18 +47,16 @@ async function worker<T>(arg: string): Promise<T> {
   }
 }
 
-const side = (spec: Side) => worker<Record<number, BatchResult>>(JSON.stringify(spec));
-
-/** Every side once per round, the order reversed every other round. */
-async function alternating(sides: Record<string, Side>, rounds = ROUNDS): Promise<Results> {
+/** Every side's process once per round, the order reversed every other round. */
+async function alternating(sides: readonly Side[], rounds = ROUNDS): Promise<Results> {
   const results: Results = {};
   for (let r = 0; r < rounds; r++) {
-    const names = Object.keys(sides);
-    for (const name of r % 2 ? names.reverse() : names) {
-      const measured = await side(sides[name]);
-      // A line per process, so that a part cut short by its time limit still leaves figures.
-      console.log(`  round ${r + 1} ${name}: ${Object.entries(measured).map(([b, x]) => `batch ${b} ${x.ms.toFixed(2)} ms (first ${x.firstMs.toFixed(0)})`).join(', ')}`);
-      for (const [batch, result] of Object.entries(measured)) ((results[name] ??= {})[Number(batch)] ??= []).push(result);
+    for (const spec of r % 2 ? [...sides].reverse() : sides) {
+      for (const [name, batches] of Object.entries(await worker<SideResults>(JSON.stringify(spec)))) {
+        // A line per contender, so that a part cut short by its time limit still leaves figures.
+        console.log(`  round ${r + 1} ${name}: ${Object.entries(batches).map(([b, x]) => `batch ${b} ${x.ms.toFixed(2)} ms (first ${x.firstMs.toFixed(0)})`).join(', ')}`);
+        for (const [batch, result] of Object.entries(batches)) ((results[name] ??= {})[Number(batch)] ??= []).push(result);
+      }
     }
   }
   return results;
@@ -68,7 +69,7 @@ const fixed = (value: number, digits = 2) => (Number.isNaN(value) ? 'n/a' : valu
 function table(title: string, results: Results, ratios: [string, string][]): void {
   const names = Object.keys(results);
   const rounds = results[names[0]][Number(Object.keys(results[names[0]])[0])].length;
-  console.log(`${title}, ${rounds} alternating rounds, each side in a fresh process (ms: median over rounds of each process's median after warm-up; first = compile + first run)`);
+  console.log(`${title}, ${rounds} round(s) of fresh processes (ms: median over rounds of each process's median after warm-up; first = compile + first run; in a pair raw's session is created first, and ours reuses what it compiled)`);
   console.log(['batch', ...names, ...ratios.map(([a, b]) => `${a}/${b}`), ...names.map((n) => `first ${n}`)].join('\t'));
   for (const batch of Object.keys(results[names[0]]).map(Number)) {
     const cell = (name: string) => ms(results[name][batch]);
@@ -88,15 +89,13 @@ function agreement(results: Results, pairs: [string, string][]): void {
   }
 }
 
-function inferenceSides(model: string, adapter: AdapterReport, wasm: boolean): Record<string, Side> {
+/** Ours and raw interleaved on WebGPU in fp32, then in fp16 (where the adapter has shader-f16), then wasm for scale. */
+function inferenceSides(model: string, adapter: AdapterReport, wasm: boolean): Side[] {
   const base = { model, batches: [1, 8], runs: RUNS, ...(SIZE ? { size: SIZE } : {}) };
-  const f16 = adapter.features.includes('shader-f16');
-  return {
-    'ours-fp32': { ...base, who: 'ours', provider: 'webgpu', fp16: false },
-    'raw-fp32': { ...base, who: 'raw', provider: 'webgpu', fp16: false },
-    ...(f16 ? { 'ours-fp16': { ...base, who: 'ours', provider: 'webgpu', fp16: true }, 'raw-fp16': { ...base, who: 'raw', provider: 'webgpu', fp16: true } } : {}),
-    ...(wasm ? { 'wasm-fp32': { ...base, who: 'raw', provider: 'wasm', fp16: false } } : {}),
-  };
+  const sides: Side[] = [{ ...base, who: 'pair', label: 'fp32', provider: 'webgpu', fp16: false }];
+  if (adapter.features.includes('shader-f16')) sides.push({ ...base, who: 'pair', label: 'fp16', provider: 'webgpu', fp16: true });
+  if (wasm) sides.push({ ...base, who: 'raw', label: 'wasm', provider: 'wasm', fp16: false });
+  return sides;
 }
 
 const PARTS: Record<string, (adapter: AdapterReport) => Promise<void>> = {
@@ -108,14 +107,13 @@ const PARTS: Record<string, (adapter: AdapterReport) => Promise<void>> = {
   },
   async inference(adapter) {
     const results = await alternating(inferenceSides('efficientnet-b0', adapter, true));
-    table(`b0 inference at ${SIZE ?? 224} px, ${RUNS} runs a process, on WebGPU (Dawn in Node) and wasm (wasm-fp32: onnxruntime-web's Node build, a thread per core)`, results, [['ours-fp32', 'raw-fp32'], ['ours-fp16', 'raw-fp16'], ['ours-fp32', 'ours-fp16'], ['wasm-fp32', 'ours-fp32']].filter(([a, b]) => results[a] && results[b]) as [string, string][]);
-    agreement(results, [['ours-fp16', 'ours-fp32'], ['ours-fp16', 'wasm-fp32'], ['ours-fp32', 'wasm-fp32'], ['raw-fp32', 'ours-fp32']]);
+    table(`b0 inference at ${SIZE ?? 224} px, ${RUNS} runs a process, on WebGPU (Dawn in Node) and wasm (raw-wasm: onnxruntime-web's Node build, a thread per core)`, results, [['ours-fp32', 'raw-fp32'], ['ours-fp16', 'raw-fp16'], ['ours-fp32', 'ours-fp16'], ['raw-wasm', 'ours-fp32']].filter(([a, b]) => results[a] && results[b]) as [string, string][]);
+    agreement(results, [['ours-fp16', 'ours-fp32'], ['ours-fp16', 'raw-wasm'], ['ours-fp32', 'raw-wasm'], ['raw-fp32', 'ours-fp32']]);
   },
   async train() {
     for (const [size, batch] of TRAIN) {
-      const base = { who: 'train', model: 'efficientnet-b0', fp16: false, size, batches: [batch], runs: Math.ceil(RUNS / 4) } as const;
-      // Two rounds: a step at 224 px takes seconds on wasm.
-      const results = await alternating({ 'train-webgpu': { ...base, provider: 'webgpu' }, 'train-wasm': { ...base, provider: 'wasm' } }, Math.min(ROUNDS, 2));
+      const base = { who: 'train', model: 'efficientnet-b0', fp16: false, size, batches: [batch], runs: Math.ceil(RUNS / 6) } as const;
+      const results = await alternating([{ ...base, label: 'webgpu', provider: 'webgpu' }, { ...base, label: 'wasm', provider: 'wasm' }]);
       table(`b0 training step (full network, batch norm training, every gradient read back) at ${size} px batch ${batch}, ${base.runs} steps a process`, results, [['train-wasm', 'train-webgpu']]);
     }
   },

@@ -1,14 +1,17 @@
 /**
- * One side of the WebGPU benchmark (bench/gpu.ts), alone in its process: onnxruntime-web in Node
- * with Dawn's WebGPU as `navigator.gpu` (bench/dawn.ts) and the browser build's engine
- * (src/browser/engine.ts) as the platform's. Prints one JSON line. Run as
+ * One process of the WebGPU benchmark (bench/gpu.ts): onnxruntime-web in Node with Dawn's WebGPU
+ * as `navigator.gpu` (bench/dawn.ts) and the browser build's engine (src/browser/engine.ts) as the
+ * platform's. Prints one JSON line: per contender and batch, the first run and the median. Run as
  *   node dist/bench/gpuSide.js '<side as JSON>'      (or `probe`: the adapter's report, or why there is none)
- * Sides (see `Side`): `ours` is the library's `forward` (model built for the provider, fp16 on
- * request), `raw` a bare onnxruntime-web session on the same model's exported ONNX (`toOnnx`,
- * `{ fp16 }`), `train` b0's training step built for the provider and run bare, as the browser
- * test pages do; `raw` on `wasm` is onnxruntime-web's Node build with a thread per core, for scale
- * (the browser bundle's wasm has no threads in Node: its workers need a page). Every timed run ends with the outputs read back into JS memory (onnxruntime-web's
- * default output location), so a GPU time includes the GPU's work and the copy back.
+ * Contenders (see `Side`): `ours` is the library's `forward` (model built for the provider, fp16
+ * on request), `raw` a bare onnxruntime-web session on the same model's exported ONNX (`toOnnx`,
+ * `{ fp16 }`), `pair` both in one process, runs interleaved (a WebGPU session's first compile
+ * takes tens of seconds, and a second session in the process reuses its shaders), `train` b0's
+ * training step built for the provider and run bare, as the browser test pages do. On wasm, the
+ * bare session is onnxruntime-web's Node build with a thread per core, for scale (the browser
+ * bundle's wasm has no threads in Node: its workers need a page). Every timed run ends with the
+ * outputs read back into JS memory (onnxruntime-web's default output location), so a GPU time
+ * includes the GPU's work and the copy back.
  */
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -29,7 +32,9 @@ import { installDawn } from './dawn.js';
 import { median, timeOnce } from './stats.js';
 
 export interface Side {
-  readonly who: 'ours' | 'raw' | 'train';
+  readonly who: 'ours' | 'raw' | 'pair' | 'train';
+  /** Appended to each contender's name in the results: `ours-fp32`. */
+  readonly label: string;
   readonly provider: 'webgpu' | 'wasm';
   readonly fp16: boolean;
   /** 'efficientnet-b0', … */
@@ -48,6 +53,9 @@ export interface BatchResult {
   /** Inference sides: the logits of the last run, for the fp16 / fp32 / wasm comparison. */
   readonly logits?: number[];
 }
+
+/** Per contender (`ours-fp32`, …), per batch. */
+export type SideResults = Record<string, Record<number, BatchResult>>;
 
 const WARMUP = 2;
 
@@ -78,28 +86,35 @@ async function bareEngine(provider: Side['provider']): Promise<typeof ort> {
   return web;
 }
 
-/** Inference: our `forward` or a bare session on the exported graph, each batch in turn. */
-async function inference(side: Side): Promise<Record<number, BatchResult>> {
+/** Inference: our `forward`, a bare session on the exported graph, or both with their runs interleaved. */
+async function inference(side: Side): Promise<SideResults> {
   const model = net(side);
   const [h, w] = model.config.imageSize;
-  const options = { executionProviders: [side.provider], graphOptimizationLevel: 'all' as const };
   const engine = await bareEngine(side.provider);
+  const names = side.who === 'pair' ? ['ours', 'raw'] : [side.who];
   let createMs = 0;
   let session: ort.InferenceSession | undefined;
-  if (side.who === 'raw') {
+  if (names.includes('raw')) {
     const start = performance.now();
-    session = await engine.InferenceSession.create(model.toOnnx({ fp16: side.fp16 }), options);
+    session = await engine.InferenceSession.create(model.toOnnx({ fp16: side.fp16 }), { executionProviders: [side.provider], graphOptimizationLevel: 'all' });
     createMs = performance.now() - start;
   }
-  const out: Record<number, BatchResult> = {};
+  const out: SideResults = {};
   for (const batch of side.batches) {
     const x: FloatBatch = { data: syntheticImages([batch, 3, h, w]), dims: [batch, 3, h, w] };
-    let logits: Float32Array = new Float32Array();
+    const logits: Record<string, Float32Array> = {};
     const bare = session;
-    const run = bare
-      ? async () => { logits = (await bare.run({ input: new engine.Tensor('float32', x.data, [...x.dims]) })).logits.data as Float32Array; }
-      : async () => { logits = (await model.forward(x)).data; };
-    out[batch] = { ...(await timed(run, side.runs, createMs)), logits: Array.from(logits) };
+    const runs: Record<string, () => Promise<unknown>> = {
+      ours: async () => { logits.ours = (await model.forward(x)).data; },
+      raw: async () => { logits.raw = (await bare!.run({ input: new engine.Tensor('float32', x.data, [...x.dims]) })).logits.data as Float32Array; },
+    };
+    // The first runs compile; in a pair, ours finds what the raw session's creation compiled.
+    const first: Record<string, number> = {};
+    for (const name of names) first[name] = (name === 'raw' ? createMs : 0) + await timeOnce(runs[name]);
+    for (let i = 1; i < WARMUP; i++) for (const name of names) await runs[name]();
+    const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (let i = 0; i < side.runs; i++) for (const name of i % 2 ? [...names].reverse() : names) times[name].push(await timeOnce(runs[name]));
+    for (const name of names) (out[`${name}-${side.label}`] ??= {})[batch] = { firstMs: first[name], ms: median(times[name]), logits: Array.from(logits[name]) };
     createMs = 0;
   }
   await session?.release();
@@ -108,7 +123,7 @@ async function inference(side: Side): Promise<Record<number, BatchResult>> {
 }
 
 /** b0's training step (forward, loss, every gradient; batch norm training), built for the provider. */
-async function trainingStep(side: Side): Promise<Record<number, BatchResult>> {
+async function trainingStep(side: Side): Promise<SideResults> {
   const size = side.size ?? 224;
   const network = buildNetwork(resolveConfig(side.model, { imageSize: size }));
   const weights = initialWeights(network, 0);
@@ -130,16 +145,16 @@ async function trainingStep(side: Side): Promise<Record<number, BatchResult>> {
     out[batch] = await timed(() => session.run(feeds), side.runs, createMs);
     await session.release();
   }
-  return out;
+  return { [`train-${side.label}`]: out };
 }
 
 /**
  * Runs one side after installing Dawn and the browser platform.
  *
  * @example
- * await runSide({ who: 'raw', provider: 'webgpu', fp16: true, model: 'efficientnet-b0', batches: [1, 8], runs: 20 });
+ * await runSide({ who: 'pair', label: 'fp16', provider: 'webgpu', fp16: true, model: 'efficientnet-b0', batches: [1, 8], runs: 20 }); // { 'ours-fp16': …, 'raw-fp16': … }
  */
-export async function runSide(side: Side): Promise<Record<number, BatchResult>> {
+export async function runSide(side: Side): Promise<SideResults> {
   const { adapter, missing } = await installDawn();
   if (side.provider === 'webgpu' && !adapter) throw new Error(missing);
   // The browser bundle's wasm has no threads in Node; WebGPU leaves the CPU little to do anyway.
@@ -152,6 +167,7 @@ export async function runSide(side: Side): Promise<Record<number, BatchResult>> 
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = process.argv[2];
-  console.log(JSON.stringify(arg === 'probe' ? await installDawn() : await runSide(JSON.parse(arg) as Side)));
-  process.exit(0); // Dawn's device keeps the event loop alive
+  const line = JSON.stringify(arg === 'probe' ? await installDawn() : await runSide(JSON.parse(arg) as Side));
+  // Dawn's device keeps the event loop alive: exit once the line (hundreds of kB into a pipe) is written.
+  process.stdout.write(`${line}\n`, () => process.exit(0));
 }

@@ -3,7 +3,7 @@
 float16 (model.half()), each timed call ending with the logits copied to the host; and b0's
 training step (the reference network of scripts/, cross-entropy, backward, SGD, as
 bench/train_torch.py) at 32 px batch 32 and 224 px batch 8, ending with a synchronize.
-Eager mode, cuDNN autotuning on. Prints one JSON line per figure (median ms).
+Eager mode, cuDNN's default algorithms (autotuning every shape took longer than the run). Prints one JSON line per figure (median ms).
 
 Run: python3 bench/torch_gpu.py [RUNS]
 """
@@ -65,7 +65,6 @@ def main():
     if not torch.cuda.is_available():
         print("skipped: no CUDA device for PyTorch")
         return
-    torch.backends.cudnn.benchmark = True
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     print(json.dumps({"torch": torch.__version__, "device": torch.cuda.get_device_name(0)}), flush=True)
     inference(runs)

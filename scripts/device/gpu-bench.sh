@@ -20,8 +20,10 @@ export LD_LIBRARY_PATH="$work/lib:/usr/local/nvidia/lib64:/usr/local/nvidia/lib$
 nvidia_icd=$(ls /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd*.json /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json 2>/dev/null | head -1)
 export VK_DRIVER_FILES=${VK_DRIVER_FILES:-$nvidia_icd}
 export VK_ICD_FILENAMES=$VK_DRIVER_FILES   # the older loaders' name for it
+# Dawn hides shader-f16 on NVIDIA's Vulkan driver unless this toggle is on (Chrome leaves it off).
+export DAWN_FLAGS=${DAWN_FLAGS-enable-dawn-features=vulkan_enable_f16_on_nvidia}
 
-echo "== machine: $(date -u +%FT%TZ), node $(node --version), $(nproc) cores, Vulkan driver file '${VK_DRIVER_FILES}'"
+echo "== machine: $(date -u +%FT%TZ), node $(node --version), $(nproc) cores, Vulkan driver file '${VK_DRIVER_FILES}', Dawn flags '${DAWN_FLAGS}'"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
 if [ -n "$VK_DRIVER_FILES" ]; then cat "$VK_DRIVER_FILES"; echo; else
   echo "no NVIDIA Vulkan driver file where expected; found:"; find /usr /etc -name '*icd*.json' 2>/dev/null | head; fi
@@ -43,11 +45,11 @@ if grep -q '^skipped' "$work/probe.log"; then
   icd_lib=$(sed -n 's/.*"library_path": *"\([^"]*\)".*/\1/p' "${VK_DRIVER_FILES:-/dev/null}" 2>/dev/null)
   [ -n "$icd_lib" ] && for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/$icd_lib" ] && ldd "$d/$icd_lib" | grep 'not found'; done
 fi
-part inference "${T_INFERENCE:-150}" node dist/bench/gpu.js inference
+part inference "${T_INFERENCE:-170}" node dist/bench/gpu.js inference
 if python3 -c 'import torch, torchvision' 2>/dev/null; then
-  part torch "${T_TORCH:-50}" python3 bench/torch_gpu.py "${GPU_RUNS:-20}"
+  part torch "${T_TORCH:-45}" python3 bench/torch_gpu.py "${GPU_RUNS:-20}"
 else
   echo "== torch: skipped (python3 has no torch or torchvision)"
 fi
-part train "${T_TRAIN:-100}" node dist/bench/gpu.js train
-part b3 "${T_B3:-60}" node dist/bench/gpu.js b3
+part train "${T_TRAIN:-110}" node dist/bench/gpu.js train
+part b3 "${T_B3:-90}" node dist/bench/gpu.js b3
