@@ -23,7 +23,7 @@ export const EXIT_USAGE = 2;
 
 export function buildProgram(): Command {
   const program = new Command('efficientnet')
-    .description('EfficientNet B0–B8 and L2: architecture, PyTorch weights, inference and training on onnxruntime')
+    .description('EfficientNet B0–B8, L2 and V2: architecture, PyTorch weights, inference and training on onnxruntime')
     .version(packageVersion(), '-V, --version', 'print the version of efficientnet-ts')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
