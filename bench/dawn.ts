@@ -32,8 +32,11 @@ const LIMITS = ['maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup',
 /**
  * onnxruntime-web's threaded wasm uploads straight from its heap, a SharedArrayBuffer, which
  * dawn.node refuses ("Invalid argument"; a browser takes it): such views are copied first.
+ *
+ * @example
+ * copySharedUploads(dawn.globals.GPUQueue); // queue.writeBuffer(buffer, 0, sharedView) now works
  */
-function copySharedUploads(queue: { prototype: object }): void {
+export function copySharedUploads(queue: { prototype: object }): void {
   const proto = queue.prototype as { writeBuffer: WriteBuffer };
   const write = proto.writeBuffer;
   proto.writeBuffer = function (this: unknown, buffer, offset, data, dataOffset = 0, size?) {
