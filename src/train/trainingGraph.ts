@@ -9,12 +9,13 @@ import { ConfigError, InputShapeError, WeightLoadError, oneOf } from '../errors.
 import { type Dim, GraphBuilder, type ModelOptions } from '../runtime/onnx/graph.js';
 import { Emitter } from '../runtime/inference.js';
 import type { StateDict } from '../weights/tensor.js';
-import type { BatchCount, BatchNormMode, EmitContext, ExpectedBatch } from './emit/context.js';
+import type { BatchCount, BatchNormMode, EmitContext, ExpectedBatch, LayerStatistics } from './emit/context.js';
 import { convBn } from './emit/convBn.js';
 import { fusedBlock } from './emit/fused.js';
 import { TARGET_FORMS, type OperatorForms, type TrainingTarget } from './emit/forms.js';
 import { add, averagePool, flatten, linear, masked, seGate, softmaxCrossEntropy, swish } from './emit/layers.js';
 import { Ops } from './emit/ops.js';
+import { updateRunningStatistics } from './emit/runningStatistics.js';
 import { type FreezeSpec, trainablePart } from './freeze.js';
 import { Tape } from './tape.js';
 
@@ -110,7 +111,7 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
   const tape = new Tape(g);
   const weightInputs: string[] = [];
   const values = new Map<string, string>();
-  const runningStats: string[] = [];
+  const layerStatistics: LayerStatistics[] = [];
   const masks: MaskInput[] = [];
   const im2colKernels: number[] = [];
   const inputShapes = new Map<string, readonly Dim[]>();
@@ -161,9 +162,8 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
       if (!count) counts.set(perSample, (count = batchCount(ops, batchOfInput(), perSample)));
       return count;
     },
-    runningStat(key, value) {
-      runningStats.push(key);
-      g.output(value, `${RUNNING_STAT_PREFIX}${key}`);
+    batchStatistics(stats) {
+      layerStatistics.push(stats);
     },
   };
   const mask = (name: string, shape: readonly Dim[], rate: number) => {
@@ -207,6 +207,9 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
   const { loss, dlogits } = softmaxCrossEntropy(ctx, logits, targets);
   g.output(loss, 'loss');
   g.output(logits, 'logits');
+  const runningStats = updateRunningStatistics(ops, layerStatistics, {
+    param: (key) => ctx.param(key), outputName: (key) => `${RUNNING_STAT_PREFIX}${key}`, batchSize: ctx.count(1).total,
+  });
   tape.backward(logits, dlogits);
 
   const order = part.keys.filter((k) => tape.paramGrads.has(k));
@@ -240,7 +243,7 @@ function batchCount(ops: Ops, batch: string, perSample: number): BatchCount {
   const n = ops.reshape(g.node('Cast', [batch], { to: { int: 1 } }), []); // N as a float []
   const m = perSample === 1 ? n : ops.mul(n, ops.scalar(perSample));
   const inverse = g.node('Reciprocal', [m]);
-  return { inverse, negInverse: g.node('Neg', [inverse]), bessel: g.node('Div', [m, ops.sub(m, ops.scalar(1))]) };
+  return { perSample, total: m, inverse, negInverse: g.node('Neg', [inverse]) };
 }
 
 /**

@@ -19,34 +19,16 @@ export interface BatchStatistics {
 }
 
 /**
- * Batch norm over z [N, C, H, W] with the batch's statistics; also declares the new running
- * mean and variance, PyTorch's way: new = (1 − m)·old + m·batch, with the unbiased variance.
+ * Batch norm over z [N, C, H, W] with the batch's statistics, which it hands to the step's
+ * running-statistics update (./runningStatistics.ts).
  *
  * @example
  * const { y, mean, variance } = trainingBatchNorm(ctx, z, bn, gamma, beta, ctx.count(h * w)); // M = N·H·W
  */
 export function trainingBatchNorm(ctx: EmitContext, z: string, bn: BatchNormLayer, gamma: string, beta: string, count: BatchCount): BatchStatistics {
   const stats = ctx.forms.batchNorm === 'fused' ? fused(ctx, z, bn, gamma, beta) : portable(ctx, z, bn, gamma, beta, count);
-  updateRunningStatistics(ctx, bn, stats, count);
+  ctx.batchStatistics({ bn, mean: stats.mean, variance: stats.variance, perSample: count.perSample });
   return stats;
-}
-
-/**
- * Declares the new running mean and variance from a batch's mean and biased variance [C],
- * PyTorch's way: new = (1 − m)·old + m·batch, with the unbiased variance.
- *
- * @example
- * updateRunningStatistics(ctx, bn, { mean, variance }, ctx.count(h * w));
- */
-export function updateRunningStatistics(ctx: EmitContext, bn: BatchNormLayer, { mean, variance }: { readonly mean: string; readonly variance: string }, count: BatchCount): void {
-  const { ops } = ctx;
-  const m = bn.momentum;
-  const update = (role: string, batchValue: string) => {
-    const key = `${bn.name}.${role}`;
-    ctx.runningStat(key, ops.add(ops.mul(ctx.param(key), ops.scalar(1 - m)), ops.mul(batchValue, ops.scalar(m))));
-  };
-  update('running_mean', mean);
-  update('running_var', ops.mul(variance, count.bessel));
 }
 
 /** One BatchNormalization (training_mode=1, momentum 0 so that its "running" outputs are the batch's). */

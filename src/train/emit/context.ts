@@ -1,4 +1,5 @@
 /** What every emission rule sees: the graph, the tape, the batch's counts and how to reach parameters. */
+import type { BatchNormLayer } from '../../arch/network.js';
 import type { OperatorForms } from './forms.js';
 import type { Ops } from './ops.js';
 import type { Tape } from '../tape.js';
@@ -11,12 +12,25 @@ export type BatchNormMode = 'train' | 'frozen';
  * serves every batch size): they are graph values computed from the input's shape.
  */
 export interface BatchCount {
+  /** Values per sample (H·W for batch norm; 1 for the loss's mean over N). */
+  readonly perSample: number;
+  /** M [], a float. */
+  readonly total: string;
   /** 1/M [] */
   readonly inverse: string;
   /** −1/M [] */
   readonly negInverse: string;
-  /** M/(M − 1) [], Bessel's correction of a variance. */
-  readonly bessel: string;
+}
+
+/** A training-mode batch-norm layer's batch statistics, from which its running statistics are updated. */
+export interface LayerStatistics {
+  readonly bn: BatchNormLayer;
+  /** Batch mean [C]. */
+  readonly mean: string;
+  /** Biased batch variance [C]. */
+  readonly variance: string;
+  /** The values per channel and sample the statistics ran over (H·W). */
+  readonly perSample: number;
 }
 
 export interface ExpectedBatch {
@@ -48,6 +62,9 @@ export interface EmitContext {
    * pre-packs it and spends more on re-layout than the im2col saves.
    */
   im2col(kernel: number): string;
-  /** Declares the new value of a batch-norm running statistic (an output of the step). */
-  runningStat(key: string, value: string): void;
+  /**
+   * Hands over a training-mode batch-norm layer's batch statistics; the running statistics of
+   * every layer are updated together at the end of the step (./runningStatistics.ts).
+   */
+  batchStatistics(stats: LayerStatistics): void;
 }

@@ -11,7 +11,7 @@
  * (C_out = 6·C_in) that replaces passes over the wide map with a few over the narrow one.
  */
 import type { BatchNormLayer, ConvLayer } from '../../arch/network.js';
-import { type BatchStatistics, inverseStd, updateRunningStatistics } from './batchNorm.js';
+import { type BatchStatistics, inverseStd } from './batchNorm.js';
 import type { BatchCount, EmitContext } from './context.js';
 import { channelSum } from './reduce.js';
 
@@ -40,7 +40,7 @@ export interface ExpansionForward extends BatchStatistics {
 /**
  * The forward of an expanding 1×1 convolution and its training-mode batch norm as one Conv
  * with folded weights and bias, the statistics read off the input's centred Gram matrix (no
- * E[z²] − E[z]² cancellation: the centring is on the narrow map). Declares the running statistics.
+ * E[z²] − E[z]² cancellation: the centring is on the narrow map). Hands over its batch statistics.
  *
  * @example
  * const { y, mean, variance, rstd, gram, sumX } = expansionForward(ctx, conv, bn, x, w, { gamma, beta }, ctx.count(h * w));
@@ -63,7 +63,7 @@ export function expansionForward(
   const scale = ops.mul(gamma, rstd); // [C_out]
   const folded = ops.reshape(ops.mul(w2, ops.reshape(scale, [C, 1])), [C, cin, 1, 1]);
   const y = ops.g.node('Conv', [x, folded, ops.sub(beta, ops.mul(scale, mean))], {}, bn.name); // [N, C_out, H, W]
-  updateRunningStatistics(ctx, bn, { mean, variance }, count);
+  ctx.batchStatistics({ bn, mean, variance, perSample: count.perSample });
   const gram = ops.add(centredGram, ops.mul(ops.reshape(sumX, [cin, 1]), ops.reshape(meanX, [1, cin]))); // Σ x·xᵀ
   return { y, mean, variance, rstd, gram, sumX };
 }
