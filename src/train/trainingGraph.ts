@@ -216,7 +216,8 @@ export function buildTrainingGraph(net: NetworkSpec, weights: StateDict, options
   const missing = part.keys.filter((k) => !tape.paramGrads.has(k));
   if (missing.length > 0) throw new Error(`training graph: no gradient emitted for ${missing.join(', ')}`);
   for (const key of order) g.output(tape.paramGrads.get(key)!, `${GRADIENT_PREFIX}${key}`);
-  const model = g.toModel({ ...options, docString: options.docString ?? `${net.config.name} training step (batch ${N})` });
+  // No output Identity: onnxruntime would copy each gradient it renames (a kernel each on WebGPU).
+  const model = g.toModel({ ...options, renameOutputs: true, docString: options.docString ?? `${net.config.name} training step (batch ${N})` });
   return { model, batchSize, expectedBatchSize: expectedSize, trainable: order, runningStats, weightInputs, masks, im2colKernels, inputShapes, target, forms };
 }
 

@@ -45,6 +45,12 @@ export interface ModelOptions {
   readonly producerName?: string;
   readonly docString?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * Let the node that produces a value renamed as an output write the output's name, dropping the
+   * Identity `output` added (see `outputRenames`). Off by default: value names then depend on
+   * which outputs the graph declares, and int8 calibration keys its ranges by name.
+   */
+  readonly renameOutputs?: boolean;
 }
 
 export const DEFAULT_OPSET = 17;
@@ -185,7 +191,7 @@ export class GraphBuilder {
   private encode(options: ModelOptions, external: boolean, file?: string): ModelWithExternalData {
     const opset = options.opset ?? DEFAULT_OPSET;
     const externalData: { path: string; data: Uint8Array; offset: number }[] = [];
-    const graph = this.graphProto(external ? { data: externalData, file, offset: 0 } : undefined);
+    const graph = this.graphProto(external ? { data: externalData, file, offset: 0 } : undefined, options.renameOutputs === true);
     const domains = new Set<string>();
     const collect = (g: GraphBuilder): void => {
       for (const n of g.nodes) {
@@ -207,8 +213,41 @@ export class GraphBuilder {
     return { model: ModelProto.encode(message).finish(), externalData };
   }
 
-  /** This graph as a GraphProto message; `external` collects the large initializers. */
-  private graphProto(external?: { data: { path: string; data: Uint8Array; offset: number }[]; file?: string; offset: number }): Record<string, unknown> {
+  /**
+   * The Identity nodes `output` added to rename a value, which can go: the node that produces the
+   * value writes the output's name instead (its other readers, here and in subgraphs, follow).
+   * onnxruntime keeps such an Identity, a copy of the tensor each run (a kernel dispatch on
+   * WebGPU), whenever the value has other readers. A value that is a graph input, an initializer
+   * or itself an output keeps its name, and so does one already renamed (its second name stays an Identity).
+   * Returns the renames and the indices of the Identity nodes they replace.
+   */
+  private outputRenames(outer: ReadonlyMap<string, string>, rename: boolean): { renames: Map<string, string>; dropped: Set<number> } {
+    const renames = new Map(outer);
+    const dropped = new Set<number>();
+    if (!rename) return { renames, dropped };
+    const declared = new Set(this.outputs.map((o) => o.name));
+    const producer = new Map<string, number>();
+    this.nodes.forEach((n, i) => n.outputs.forEach((o) => producer.set(o, i)));
+    this.nodes.forEach((n, i) => {
+      if (n.opType !== 'Identity' || n.domain !== '' || !declared.has(n.outputs[0])) return;
+      const value = n.inputs[0];
+      const from = producer.get(value);
+      if (from === undefined || from > i || declared.has(value) || renames.has(value)) return;
+      renames.set(value, n.outputs[0]);
+      dropped.add(i);
+    });
+    return { renames, dropped };
+  }
+
+  /**
+   * This graph as a GraphProto message; `external` collects the large initializers; `rename` drops
+   * the output Identity nodes it can; `outer` holds the renames of enclosing graphs.
+   */
+  private graphProto(
+    external: { data: { path: string; data: Uint8Array; offset: number }[]; file?: string; offset: number } | undefined, rename: boolean, outer: ReadonlyMap<string, string> = new Map(),
+  ): Record<string, unknown> {
+    const { renames, dropped } = this.outputRenames(outer, rename);
+    const named = (value: string) => renames.get(value) ?? value;
     const valueInfo = (v: ValueInfo) => ({
       name: v.name,
       type: {
@@ -234,17 +273,17 @@ export class GraphBuilder {
     });
     return {
       name: this.name,
-      node: this.nodes.map((n) => ({
-        input: n.inputs,
-        output: n.outputs,
+      node: this.nodes.filter((_, i) => !dropped.has(i)).map((n) => ({
+        input: n.inputs.map(named),
+        output: n.outputs.map(named),
         name: n.name,
         opType: n.opType,
         domain: n.domain,
-        attribute: Object.entries(n.attributes).map(([name, a]) => ('graph' in a ? { name, type: AttributeType.GRAPH, g: a.graph.graphProto(external) } : encodeAttribute(name, a))),
+        attribute: Object.entries(n.attributes).map(([name, a]) => ('graph' in a ? { name, type: AttributeType.GRAPH, g: a.graph.graphProto(external, rename, renames) } : encodeAttribute(name, a))),
       })),
       initializer,
       input: this.inputs.map(valueInfo),
-      output: this.outputs.map(valueInfo),
+      output: this.outputs.map((o) => valueInfo({ ...o, name: named(o.name) })),
     };
   }
 }
