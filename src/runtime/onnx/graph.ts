@@ -218,21 +218,19 @@ export class GraphBuilder {
    * value writes the output's name instead (its other readers, here and in subgraphs, follow).
    * onnxruntime keeps such an Identity, a copy of the tensor each run (a kernel dispatch on
    * WebGPU), whenever the value has other readers. A value that is a graph input, an initializer
-   * or itself an output keeps its name, and so does one already renamed (its second name stays an Identity).
-   * Returns the renames and the indices of the Identity nodes they replace.
+   * or itself an output keeps its name, and so does one already renamed (its second name stays
+   * an Identity). Returns the renames and the indices of the Identity nodes they replace.
    */
   private outputRenames(outer: ReadonlyMap<string, string>, rename: boolean): { renames: Map<string, string>; dropped: Set<number> } {
     const renames = new Map(outer);
     const dropped = new Set<number>();
     if (!rename) return { renames, dropped };
     const declared = new Set(this.outputs.map((o) => o.name));
-    const producer = new Map<string, number>();
-    this.nodes.forEach((n, i) => n.outputs.forEach((o) => producer.set(o, i)));
+    const written = new Set(this.nodes.flatMap((n) => n.outputs)); // values a node of this graph writes
     this.nodes.forEach((n, i) => {
       if (n.opType !== 'Identity' || n.domain !== '' || !declared.has(n.outputs[0])) return;
       const value = n.inputs[0];
-      const from = producer.get(value);
-      if (from === undefined || from > i || declared.has(value) || renames.has(value)) return;
+      if (!written.has(value) || declared.has(value) || renames.has(value)) return;
       renames.set(value, n.outputs[0]);
       dropped.add(i);
     });

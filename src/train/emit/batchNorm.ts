@@ -1,7 +1,8 @@
 /**
- * The forward of batch norm in training mode: normalise by the batch's statistics and emit the
- * new running statistics, in the form ctx.forms asks for (./forms.ts). Both forms give the
- * batch mean and the biased variance [C] that the backward in ./convBn.ts uses.
+ * The forward of batch norm in training mode: normalise by the batch's statistics, in the form
+ * ctx.forms asks for (./forms.ts), and hand them to the step's running-statistics update
+ * (./runningStatistics.ts). Both forms give the batch mean and the biased variance [C] that the
+ * backward in ./convBn.ts uses.
  */
 import type { BatchNormLayer } from '../../arch/network.js';
 import type { BatchCount, EmitContext } from './context.js';
