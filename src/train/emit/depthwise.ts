@@ -178,8 +178,8 @@ export function depthwiseBackward(
  * form makes three passes over a map of the input's size (the zero-filled copy, the Conv, the
  * reorder out of blocked layout), which at 112² and more (b0's stage 2 at 224 px) cost more than
  * col2im; below that it is the faster (`npm run bench -- train` times both regimes). Col2Im
- * (opset 18) over the per-tap products dz·w [N, C·k², H'·W'] was slower still at 112²: 43–46 ms
- * against ConvTranspose's 32–34 for b0's 96-channel layer at batch 8, alone in a session.
+ * (opset 18) over the per-tap products dz·w [N, C·k², H'·W'] was slower still at 112²: best of 30
+ * runs 43–46 ms against ConvTranspose's 32–33 for b0's 96-channel layer at batch 8, alone in a session.
  */
 function spreadsGradient(layer: ConvLayer): boolean {
   const [h, w] = layer.inputSize;
